@@ -1,0 +1,67 @@
+"""Opening the fundwatch SQLite file: location, pragmas, migrations and clear failures."""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+from pathlib import Path
+
+from sqlite_utils import Database
+
+from db.migrations import migrations
+
+DEFAULT_DB = "fundwatch.db"
+BUSY_TIMEOUT_MS = 30_000
+
+
+class StoreError(RuntimeError):
+    """A database problem the user can act on (message says what and where)."""
+
+
+def resolve_path(path: str | os.PathLike | None = None) -> Path:
+    """`--db` beats `FUNDWATCH_DB`, which beats ./fundwatch.db."""
+    return Path(path or os.environ.get("FUNDWATCH_DB") or DEFAULT_DB)
+
+
+def _check_schema(db: Database, where: Path) -> None:
+    known = {m.name for m in migrations._migrations}
+    newer = [m.name for m in migrations.applied(db) if m.name not in known]
+    if newer:
+        raise StoreError(
+            f"{where} was written by a newer fundwatch (unknown migrations: {', '.join(newer)}); "
+            "upgrade fundwatch to use it."
+        )
+
+
+def open_db(path: str | os.PathLike | None = None, *, readonly: bool = False, migrate: bool = True) -> Database:
+    """Open (and create or migrate) the database; raise StoreError rather than corrupting anything."""
+    where = resolve_path(path)
+    try:
+        if readonly:
+            if not where.exists():
+                raise StoreError(f"no database at {where}; run `fundwatch crawl` or `fundwatch demo` first")
+            conn = sqlite3.connect(f"file:{where}?mode=ro", uri=True, timeout=BUSY_TIMEOUT_MS / 1000)
+        else:
+            if where.exists() and not os.access(where, os.W_OK):
+                raise StoreError(f"{where} is read-only; use --db to choose a writable database")
+            if where.parent and not where.parent.exists():
+                where.parent.mkdir(parents=True, exist_ok=True)
+            conn = sqlite3.connect(str(where), timeout=BUSY_TIMEOUT_MS / 1000)
+        db = Database(conn)
+        db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
+        db.execute("PRAGMA foreign_keys = ON")
+        if not readonly:
+            db.enable_wal()
+            db.execute("PRAGMA synchronous = NORMAL")
+        db.execute("SELECT count(*) FROM sqlite_master").fetchone()
+        _check_schema(db, where)
+        if migrate and not readonly:
+            migrations.apply(db)
+        return db
+    except sqlite3.DatabaseError as exc:
+        raise StoreError(f"cannot use {where} as a fundwatch database: {exc}") from exc
+
+
+def schema_version(db: Database) -> list[str]:
+    """Names of the migrations applied, oldest first."""
+    return [m.name for m in migrations.applied(db)]

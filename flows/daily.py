@@ -1,0 +1,103 @@
+"""The daily Prefect flow: crawl every source (a task each), process new articles, write the digest."""
+
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from crawlers.runner import run_crawl
+from crawlers.sources import Source, load_sources
+from prefect import flow, get_run_logger, task
+from prefect.tasks import exponential_backoff
+
+from db.runs import finish_run, start_run
+from db.store import open_db
+from flows.runlock import run_lock
+
+
+def _retry_only_transient(task, task_run, state) -> bool:
+    """Retry crawls that failed for network reasons, never bad input (a broken sources entry)."""
+    try:
+        state.result()
+    except (ValueError, TypeError, FileNotFoundError):
+        return False
+    except Exception:
+        return True
+    return False
+
+
+@task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=10), retry_jitter_factor=0.5,
+      retry_condition_fn=_retry_only_transient, task_run_name="crawl-{source.name}")
+def crawl_source(db_path: str, source: Source, run_id: int, refetch: bool = False) -> dict[str, Any]:
+    """One source, one Scrapy subprocess: a failing outlet cannot take the others down."""
+    return run_crawl(db_path, sources=[source], refetch=refetch, run_id=run_id)
+
+
+@task(retries=1, retry_delay_seconds=5)
+def process_new(db_path: str, run_id: int, batch_size: int = 32) -> dict[str, Any]:
+    """Extraction + event merge over articles not processed yet (idempotent, so a retry is safe)."""
+    from flows.process import process_articles
+
+    return process_articles(open_db(db_path), batch_size=batch_size, run_id=run_id)
+
+
+@task
+def write_digest(db_path: str, digest_dir: str, since: str) -> str:
+    """The digest of the events first seen in this run, as standalone HTML."""
+    from flows.digest import render_digest
+
+    html = render_digest(open_db(db_path, readonly=True), new_since=since, fmt="html")
+    folder = Path(digest_dir)
+    folder.mkdir(parents=True, exist_ok=True)
+    target = folder / f"digest-{since[:10]}.html"
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(html, encoding="utf-8")
+    tmp.replace(target)
+    return str(target)
+
+
+@flow(name="daily", log_prints=True)
+def daily(db_path: str = "fundwatch.db", sources_file: str | None = None, digest_dir: str = "digests",
+          refetch: bool = False, sources: list[Source] | None = None) -> dict[str, Any]:
+    """Crawl → process → digest, with one row in `runs` holding the per-source report."""
+    logger = get_run_logger()
+    with run_lock(db_path):
+        db = open_db(db_path)
+        run_id = start_run(db, "daily")
+        started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+        report: dict[str, Any] = {"run_id": run_id, "sources": {}}
+        try:
+            sources = sources if sources is not None else load_sources(sources_file)
+            futures = {s.name: crawl_source.submit(db_path, s, run_id, refetch) for s in sources}
+            for name, future in futures.items():
+                state = future.wait() or future.state
+                if state.is_completed():
+                    report["sources"][name] = {**future.result(), "status": "ok"}
+                else:
+                    error = str(state.message or "failed")
+                    logger.warning("source %s failed: %s", name, error)
+                    report["sources"][name] = {"status": "failed", "error": error}
+            report["process"] = process_new(db_path, run_id)
+            report["digest"] = write_digest(db_path, digest_dir, started)
+            totals = _totals(report)
+            status = "completed" if all(s["status"] == "ok" for s in report["sources"].values()) else "partial"
+            finish_run(db, run_id, status=status, report={**report, **totals})
+            report.update(totals, status=status)
+            return report
+        except BaseException as exc:
+            finish_run(db, run_id, status="failed", report=report, error=f"{type(exc).__name__}: {exc}")
+            raise
+
+
+def _totals(report: dict[str, Any]) -> dict[str, int]:
+    srcs = [s for s in report["sources"].values() if s["status"] == "ok"]
+    proc = report.get("process") or {}
+    return {
+        "fetched": sum(s.get("fetched", 0) for s in srcs),
+        "stored": sum(s.get("stored", 0) for s in srcs),
+        "skipped": sum(sum((s.get("skipped") or {}).values()) for s in srcs),
+        "processed": proc.get("processed", 0),
+        "mentions": proc.get("mentions", 0),
+        "events_new": proc.get("events_new", 0),
+    }

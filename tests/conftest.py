@@ -1,0 +1,35 @@
+"""Test-session set-up: Prefect offline in a temporary home, shared servers and fixtures."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+
+# Before anything imports Prefect: no telemetry, and Prefect's database in a throwaway folder.
+_PREFECT_HOME = tempfile.mkdtemp(prefix="fundwatch-prefect-")
+os.environ["DO_NOT_TRACK"] = "1"
+os.environ["PREFECT_HOME"] = _PREFECT_HOME
+os.environ["PREFECT_SERVER_ANALYTICS_ENABLED"] = "false"
+os.environ["PREFECT_LOGGING_LEVEL"] = "WARNING"
+os.environ.pop("PREFECT_API_URL", None)
+os.environ.pop("FUNDWATCH_DB", None)
+
+import pytest  # noqa: E402
+
+
+@pytest.fixture(scope="session")
+def prefect_harness():
+    """One temporary Prefect server for the whole session (starting one costs ~10 s)."""
+    from prefect.testing.utilities import prefect_test_harness
+
+    with prefect_test_harness(server_startup_timeout=180):
+        yield
+
+
+@pytest.fixture(scope="module")
+def demo_site():
+    """The bundled demo news site served on 127.0.0.1 (a free port) for one test module."""
+    from flows.demo_server import serve_demo_site
+
+    with serve_demo_site() as server:
+        yield server
