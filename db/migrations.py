@@ -77,3 +77,92 @@ def m001_initial(db: Database) -> None:
         pk=("event_id", "org_id", "role"),
         foreign_keys=[("event_id", "events", "id"), ("org_id", "organisations", "id")],
     )
+
+
+# Denormalised text of one event (names, places, evidence, article titles), kept by triggers in
+# `event_search`, whose FTS5 index (`event_search_fts`) serves `db.search`, Datasette and the digest.
+# `event_search.event_rowid` (its rowid) is the event's rowid, so Datasette can search `events` through the same index.
+_SEARCH_SOURCE_VIEW = """
+CREATE VIEW event_search_source AS
+SELECT
+  e.rowid AS event_rowid,
+  e.id AS event_id,
+  e.recipient AS recipient,
+  trim(coalesce((SELECT group_concat(o.name || ' ' || coalesce(o.aliases, ''), ' ')
+                 FROM event_organisations eo JOIN organisations o ON o.id = eo.org_id
+                 WHERE eo.event_id = e.id), '')) AS organisations,
+  e.investors AS investors,
+  trim(coalesce(e.region, '') || ' ' || coalesce(e.region_code, '') || ' ' || coalesce(e.country, '') || ' '
+       || coalesce((SELECT c.alpha_3 || ' ' || c.name_en || ' ' || c.name_fr
+                    FROM country_names c WHERE c.code = upper(e.country)), '')) AS place,
+  trim(coalesce(e.kind, '') || ' ' || coalesce(e.round, '')) AS kind,
+  (SELECT group_concat(m.evidence, ' … ') FROM event_mentions m WHERE m.event_id = e.id) AS evidence,
+  (SELECT group_concat(DISTINCT a.title) FROM event_mentions m JOIN articles a ON a.id = m.article_id
+   WHERE m.event_id = e.id) AS titles,
+  (SELECT group_concat(DISTINCT a.lang) FROM event_mentions m JOIN articles a ON a.id = m.article_id
+   WHERE m.event_id = e.id AND a.lang IS NOT NULL) AS langs
+FROM events e
+"""
+
+_SEARCH_COLUMNS = "event_rowid, event_id, recipient, organisations, investors, place, kind, evidence, titles, langs"
+
+
+def _reindex(event_ids_sql: str) -> str:
+    """Trigger body: recompute the search rows of the events selected by `event_ids_sql`."""
+    return (
+        f"DELETE FROM event_search WHERE event_id IN ({event_ids_sql});\n"
+        f"INSERT INTO event_search ({_SEARCH_COLUMNS}) SELECT {_SEARCH_COLUMNS} FROM event_search_source "
+        f"WHERE event_id IN ({event_ids_sql});"
+    )
+
+
+_SEARCH_TRIGGERS = {
+    "events_ai": ("AFTER INSERT ON events", _reindex("SELECT NEW.id")),
+    "events_au": ("AFTER UPDATE ON events", _reindex("SELECT OLD.id UNION SELECT NEW.id")),
+    "events_ad": ("AFTER DELETE ON events", "DELETE FROM event_search WHERE event_id = OLD.id;"),
+    "mentions_ai": ("AFTER INSERT ON event_mentions", _reindex("SELECT NEW.event_id")),
+    "mentions_au": ("AFTER UPDATE ON event_mentions", _reindex("SELECT OLD.event_id UNION SELECT NEW.event_id")),
+    "mentions_ad": ("AFTER DELETE ON event_mentions", _reindex("SELECT OLD.event_id")),
+    "event_orgs_ai": ("AFTER INSERT ON event_organisations", _reindex("SELECT NEW.event_id")),
+    "event_orgs_au": ("AFTER UPDATE ON event_organisations",
+                      _reindex("SELECT OLD.event_id UNION SELECT NEW.event_id")),
+    "event_orgs_ad": ("AFTER DELETE ON event_organisations", _reindex("SELECT OLD.event_id")),
+    "orgs_au": ("AFTER UPDATE OF name, aliases ON organisations",
+                _reindex("SELECT event_id FROM event_organisations WHERE org_id = NEW.id")),
+    "articles_au": ("AFTER UPDATE OF title, lang ON articles",
+                    _reindex("SELECT event_id FROM event_mentions WHERE article_id = NEW.id")),
+}
+
+
+@migrations()
+def m002_search_index(db: Database) -> None:
+    import gettext
+
+    import pycountry
+
+    french = gettext.translation("iso3166-1", pycountry.LOCALES_DIR, languages=["fr"], fallback=True)
+    db["country_names"].insert_all(
+        ({"code": c.alpha_2, "alpha_3": c.alpha_3, "name_en": getattr(c, "common_name", c.name),
+          "name_fr": french.gettext(c.name)} for c in pycountry.countries),
+        pk="code",
+    )
+    db.execute(_SEARCH_SOURCE_VIEW)
+    db["event_search"].create(
+        {"event_rowid": int, "event_id": str, "recipient": str, "organisations": str, "investors": str,
+         "place": str, "kind": str, "evidence": str, "titles": str, "langs": str},
+        pk="event_rowid",
+    )
+    db["event_search"].create_index(["event_id"], unique=True)
+    db["event_search"].enable_fts(
+        ["recipient", "organisations", "investors", "place", "kind", "evidence", "titles"],
+        fts_version="FTS5", tokenize="unicode61 remove_diacritics 2", create_triggers=True,
+    )
+    for name, (when, body) in _SEARCH_TRIGGERS.items():
+        db.execute(f"CREATE TRIGGER event_search_{name} {when} BEGIN\n{body}\nEND")
+    db.execute(f"INSERT INTO event_search ({_SEARCH_COLUMNS}) SELECT {_SEARCH_COLUMNS} FROM event_search_source")
+
+
+@migrations()
+def m002_mention_leads(db: Database) -> None:
+    """Lead investors per mention, so an event's `lead` links can be rebuilt from its sources."""
+    db["event_mentions"].add_column("lead_investors", str)

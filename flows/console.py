@@ -72,7 +72,7 @@ def write_records(records: Iterable[dict[str, Any]], fmt: str, columns: list[str
         for col in columns:
             table.add_column(col, overflow="fold")
         for rec in records:
-            table.add_row(*[_short(_flat(rec.get(c))) for c in columns])
+            table.add_row(*[_short(_cell(rec.get(c))) for c in columns])
         out.print(table)
     else:
         raise UserError(f"unknown format {fmt!r}")
@@ -84,6 +84,15 @@ def _flat(value: Any) -> str:
     if isinstance(value, list | dict):
         return json.dumps(value, ensure_ascii=False, default=str)
     return str(value)
+
+
+def _cell(value: Any) -> str:
+    """Amounts read better grouped and whole: 20 000 000 rather than 20000000.0."""
+    if isinstance(value, float) and abs(value) >= 1000:
+        return f"{value:,.0f}".replace(",", "\u202f")
+    if isinstance(value, list):
+        return ", ".join(map(str, value))
+    return _flat(value)
 
 
 def _short(text: str, width: int = 80) -> str:

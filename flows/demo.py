@@ -20,7 +20,8 @@ def demo_sources(base_url: str) -> list[Source]:
     """The demo site's feed and sitemap; they overlap, as real outlets' do."""
     return [
         Source(name="demo-feed", kind="feed", url=f"{base_url}/feed.xml"),
-        Source(name="demo-sitemap", kind="sitemap", url=f"{base_url}/sitemap.xml"),
+        # The demo's articles keep their dates; no lastmod cut-off, whatever day the demo runs.
+        Source(name="demo-sitemap", kind="sitemap", url=f"{base_url}/sitemap.xml", max_age_days=36500),
     ]
 
 

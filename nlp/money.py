@@ -77,7 +77,9 @@ _NUM = r"\d{1,3}(?:[ \u00a0\u202f.,’']\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
 _WORD_NUM = r"(?:%s)(?:[- ](?:et[- ])?(?:%s))?" % (_alt(NUMBER_WORDS), _alt(NUMBER_WORDS))
 _SCALE = r"(?:%s)\b\.?" % _alt([s for s in SCALES if s != "mio."])
 _PRE = _alt(PREFIX_CURRENCIES)
-_SUF = _alt(SUFFIX_CURRENCIES)
+_SUF = _alt(SUFFIX_CURRENCIES).replace("\\ ", r"[\s\u00a0\u202f]+")
+# bare dollars: USD by default, the local dollar in Canadian, Singaporean... articles
+AMBIGUOUS_DOLLAR = frozenset({"$", "$$", "dollar", "dollars"})
 _LINK = r"(?:\s*(?:de\s+|d['’]\s*|of\s+)?)"
 
 AMOUNT_RE = re.compile(
@@ -177,6 +179,17 @@ def _period_after(text: str, end: int) -> str | None:
     return None
 
 
+_NEXT_WORD = re.compile(r"\s*(?:(?:de|d['’]|of)\s*)?([^\W\d_]+)")
+_MONEY_FOLLOWERS = frozenset(
+    ["pour", "for", "in", "into", "to", "dans", "en", "de", "d", "of", "from", "auprès", "avec", "with", "et", "and", "au", "aux", "à", "sur", "over", "par", "lors", "at", "depuis", "supplémentaires", "additional", "new", "nouveaux", "frais", "fresh", "dollars", "euros", "financement", "funding", "investissement", "investment", "levés", "raised", "d'investissement", "round", "tour", "cette", "this", "ce", "the", "la", "le", "les", "a", "an", "un", "une"]
+)
+
+
+def _counts_things(text: str, end: int) -> bool:
+    m = _NEXT_WORD.match(text, end, min(len(text), end + 40))
+    return bool(m) and m.group(1).lower() not in _MONEY_FOLLOWERS
+
+
 def find_amounts(text: str) -> list[Amount]:
     """All money amounts in `text`, in order. Never raises on any str."""
     out: list[Amount] = []
@@ -193,6 +206,8 @@ def find_amounts(text: str) -> list[Amount]:
             "m", "b", "k"
         ):
             continue
+        if not (pre or suf) and _counts_things(text, m.end()):
+            continue  # "13 millions d'utilisateurs", "2 million users": a count, not money
         scale = SCALES.get(scale_key, 1.0)
         if m.group("num"):
             base = parse_number(m.group("num"), scaled=bool(scale_raw) and scale_key not in (
@@ -208,8 +223,12 @@ def find_amounts(text: str) -> list[Amount]:
         if pre:
             currency = PREFIX_CURRENCIES.get(pre.lower())
         if suf and (currency is None or pre == "$"):
-            currency = SUFFIX_CURRENCIES.get(re.sub(r"\s+", " ", suf.lower()), currency)
-        explicit = currency is not None and (pre or "") not in ("$", "$$") and (suf or "").strip() != "$"
+            currency = SUFFIX_CURRENCIES.get(re.sub(r"[\s\u00a0\u202f]+", " ", suf.lower()), currency)
+        suf_norm = re.sub(r"[\s\u00a0\u202f]+", " ", suf.lower()) if suf else None
+        explicit = currency is not None and (
+            bool(suf_norm and suf_norm not in AMBIGUOUS_DOLLAR)
+            or bool(pre and pre.lower() not in AMBIGUOUS_DOLLAR)
+        )
         if currency is None:
             explicit = False
         before = text[max(0, m.start() - 25) : m.start()].lower()

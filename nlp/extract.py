@@ -1,0 +1,232 @@
+"""Article texts in, funding events out: language, relevance and one Mention per funding event.
+
+`analyse` is the only entry point the rest of fundwatch calls. Models load once per process
+(nlp.models.load_model is cached) and texts go through `nlp.pipe` in batches, in input order.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Iterator
+from itertools import islice
+
+from spacy.tokens import Doc, Span
+
+from nlp import cues
+from nlp.kinds import funding_kind, funding_round
+from nlp.language import SUPPORTED, detect_language
+from nlp.models import MAX_CHARS, load_model
+from nlp.orgs import collect_orgs
+from nlp.regions import COUNTRY_CURRENCY, LOCAL_DOLLAR, resolve_location
+from nlp.relevance import MIN_EVENT_SCORE, Candidate, article_decision, score_candidate
+from nlp.roles import PUBLIC_BODY, giving_subject, investors_for, programme_phrase, recipient_scores
+from nlp.types import Analysis, ArticleIn, Mention
+
+EXTRACTOR_VERSION = "2026.11.25-1"
+MIN_CHARS = 150  # below this an article cannot state who got how much for what
+MAX_EVENTS = 3
+SECOND_EVENT_MARGIN = 2.0
+SECOND_EVENT_MIN = 3.0
+
+_EQUIV_GAP = re.compile(r"^\s*[(\[/,]?\s*(?:soit|or|ou|about|around|environ|roughly|approx\.?|~|≈|i\.e\.)?"
+                        r"\s*(?:about|around|environ|près de|some)?\s*$", re.IGNORECASE)
+_RANGE_GAP = re.compile(r"^\s*(?:à|to|-|–|et|and)\s*$", re.IGNORECASE)
+
+
+def _as_article(rec: ArticleIn | dict) -> ArticleIn:
+    if isinstance(rec, ArticleIn):
+        return rec
+    if not isinstance(rec, dict) or "id" not in rec:
+        raise ValueError(f"an article needs at least 'id' and 'text', got {type(rec).__name__}")
+    return ArticleIn(
+        id=str(rec["id"]), text=rec.get("text") or "", lang=rec.get("lang"), title=rec.get("title"),
+        url=rec.get("url"), published=rec.get("published"),
+    )
+
+
+def analyse(records: Iterable[ArticleIn | dict], batch_size: int = 32) -> Iterator[Analysis]:
+    """Stream one Analysis per record, in input order."""
+    it = iter(records)
+    while True:
+        chunk = [_as_article(r) for r in islice(it, batch_size)]
+        if not chunk:
+            return
+        yield from _analyse_chunk(chunk, batch_size)
+
+
+def _full_text(a: ArticleIn) -> str:
+    text = a.text or ""
+    if a.title and a.title.strip() and a.title.strip()[:60] not in text[:400]:
+        text = a.title.strip() + "\n\n" + text
+    return text
+
+
+def _analyse_chunk(chunk: list[ArticleIn], batch_size: int) -> list[Analysis]:
+    results: list[Analysis | None] = [None] * len(chunk)
+    by_lang: dict[str, list[tuple[int, str, bool]]] = {}
+    for i, art in enumerate(chunk):
+        text = _full_text(art)
+        base = dict(id=art.id, title=art.title, url=art.url, published=art.published)
+        lang = detect_language(text, art.lang)
+        if len(text.strip()) < MIN_CHARS:
+            results[i] = Analysis(lang=lang, relevant=False, score=0.0, skip_reason="too_short",
+                                  reason=f"text has {len(text.strip())} characters (< {MIN_CHARS})", **base)
+            continue
+        if lang not in SUPPORTED:
+            results[i] = Analysis(lang=lang, relevant=False, score=0.0, skip_reason="language",
+                                  reason=f"language {lang!r} is not French or English", **base)
+            continue
+        cut = len(text) > MAX_CHARS
+        by_lang.setdefault(lang, []).append((i, text[:MAX_CHARS], cut))
+    for lang, items in by_lang.items():
+        nlp = load_model(lang)
+        docs = nlp.pipe((t for _, t, _ in items), batch_size=batch_size)
+        for (i, _, cut), doc in zip(items, docs, strict=True):
+            art = chunk[i]
+            results[i] = _analyse_doc(doc, art, lang, cut)
+    return results  # type: ignore[return-value]
+
+
+def _candidates(doc: Doc) -> list[tuple[Candidate, Span]]:
+    text = doc.text
+    spans = list(doc.spans.get("amounts", []))
+    sent_index = {s.start: k for k, s in enumerate(doc.sents)}
+    out: list[tuple[Candidate, Span]] = []
+    prev = None
+    for k, sp in enumerate(spans):
+        a = sp._.amount
+        sent = sp.sent
+        c = Candidate(amount=a, sent_start=sent.start_char, sent_end=sent.end_char,
+                      sent_index=sent_index.get(sent.start, 99))
+        if prev is not None:
+            gap = text[prev.end : a.start]
+            if len(gap) <= 12 and ("(" in gap or "/" in gap or _EQUIV_GAP.match(gap) and gap.strip()):
+                c.equivalent_of = k - 1
+            elif _RANGE_GAP.match(gap):
+                c.equivalent_of = k - 1  # "de 100 à 250 M$": a range is not an amount raised
+                out[-1][0].score -= 3
+                out[-1][0].reasons.append("range (-3.0)")
+        out.append((c, sp))
+        prev = a
+    return out
+
+
+def _fill_currency(cands: list[tuple[Candidate, Span]], lang: str) -> None:
+    """Missing currency: the last explicit one before it. Bare "$": the explicit currency another
+    mention of the same figure gives ("25 millions $" ... "25 millions $ US")."""
+    explicit = [c.amount for c, _ in cands if c.amount.currency and c.amount.currency_explicit]
+    for c, _ in cands:
+        a = c.amount
+        if a.currency and not a.currency_explicit:
+            same = [o for o in explicit if o is not a and abs(o.value - a.value) <= 0.005 * a.value
+                    and o.currency in ("USD", "CAD", "SGD", "AUD", "NZD", "HKD")]
+            if same:
+                a.currency, a.currency_explicit = same[0].currency, True
+    last = None
+    for c, _ in cands:
+        if c.amount.currency and c.amount.currency_explicit:
+            last = c.amount.currency
+        elif c.amount.currency is None and last:
+            c.amount.currency = last
+
+
+def _analyse_doc(doc: Doc, art: ArticleIn, lang: str, cut: bool) -> Analysis:
+    base = dict(id=art.id, title=art.title, url=art.url, published=art.published, lang=lang)
+    text = doc.text
+    cands = _candidates(doc)
+    _fill_currency(cands, lang)
+    live = [(c, sp) for c, sp in cands if c.equivalent_of is None]
+    title = next(iter(doc.sents)).text if len(doc) else ""
+    debunk = bool(cues.DEBUNK.search(title))
+    for c, _ in live:
+        repeats = sum(
+            1 for o, _ in live
+            if o is not c and abs(o.amount.value - c.amount.value) <= 0.005 * c.amount.value
+        )
+        score_candidate(text, c, repeats)
+        if debunk:
+            c.score -= 3.0
+            c.reasons.append("title denies a funding (-3.0)")
+    live.sort(key=lambda x: -x[0].score)
+    best = live[0][0] if live else None
+    relevant, score, reason = article_decision(text, best)
+    if cut:
+        reason += f"; text cut to {MAX_CHARS} characters"
+    if not relevant:
+        return Analysis(relevant=False, score=score, reason=reason, skip_reason="not_relevant", **base)
+
+    orgs = collect_orgs(doc)
+    title_end = next(iter(doc.sents)).end
+    mentions: list[Mention] = []
+    used_recipients: set[str] = set()
+    for c, sp in live:
+        if len(mentions) >= MAX_EVENTS:
+            break
+        if mentions and (c.score < max(SECOND_EVENT_MIN, best.score - SECOND_EVENT_MARGIN)):
+            break
+        if any(abs(m.amount - c.amount.value) <= 0.1 * c.amount.value for m in mentions):
+            continue
+        scores = recipient_scores(doc, orgs, sp, title_end)
+        ranked = sorted(scores, key=scores.get, reverse=True)
+        recipient_key = ranked[0] if ranked else None
+        if mentions and (recipient_key in used_recipients or recipient_key is None):
+            continue
+        mentions.append(_mention(doc, orgs, c, sp, recipient_key, lang, _more_precise(c, live)))
+        if recipient_key:
+            used_recipients.add(recipient_key)
+    return Analysis(relevant=True, score=score, reason=reason, mentions=mentions, **base)
+
+
+def _more_precise(c: Candidate, live: list[tuple[Candidate, Span]]) -> float:
+    """ "over $1bn" in a title, "$1.05 billion" in the body: report the precise figure."""
+    a = c.amount
+    for o, _ in live:
+        b = o.amount
+        if (b.currency == a.currency and a.value < b.value <= a.value * 1.1 and o.score > 0
+                and not b.approx and (a.approx or c.sent_index == 0)):
+            return b.value
+    return a.value
+
+
+def _mention(doc: Doc, orgs, c: Candidate, sp: Span, recipient_key: str | None, lang: str,
+             value: float) -> Mention:
+    text = doc.text
+    recip = orgs.get(recipient_key) if recipient_key else None
+    sent = sp.sent
+    context = text[max(0, sent.start_char - 300) : min(len(text), sent.end_char + 300)]
+    public_hint = bool(recip and recip.place) or bool(re.search(
+        r"\b(?:government|gouvernement|minist\w+|cabinet|[ée]tat|state|r[ée]gion|union europ[ée]enne|"
+        r"european union|commission)\b", sent.text, re.I))
+    giver = giving_subject(doc, orgs, sp)
+    public_hint = public_hint or bool(giver and (giver.place or PUBLIC_BODY.search(giver.name)))
+    kind = funding_kind(sent.text, context, public_hint)
+    investors, lead = investors_for(doc, orgs, recipient_key, sp, kind in ("public_program", "grant"))
+    recipient_name = recip.name if recip else None
+    programme = programme_phrase(doc, sp)
+    if programme and (recip is None or recipient_key not in _keys_in(orgs, sent)):
+        recipient_name = programme
+    country, region, region_code = resolve_location(doc, recip.spans if recip else [], sp, c.amount.currency)
+    currency = c.amount.currency
+    if currency == "USD" and not c.amount.currency_explicit and country in LOCAL_DOLLAR:
+        currency = LOCAL_DOLLAR[country]
+    if currency is None:
+        currency = COUNTRY_CURRENCY.get(country or "", "EUR" if lang == "fr" else "USD")
+    rnd = None
+    if kind == "private_round":
+        rnd = funding_round(sent.text) or funding_round(context)
+    evidence = text[sent.start_char : sent.end_char].strip()
+    start = sent.start_char + (len(text[sent.start_char : sent.end_char]) - len(
+        text[sent.start_char : sent.end_char].lstrip()))
+    return Mention(
+        recipient=recipient_name, amount=value, currency=currency,
+        investors=investors, lead_investors=lead, country=country, region=region, region_code=region_code,
+        kind=kind, round=rnd, period=c.amount.period, evidence=evidence, start=start,
+        end=start + len(evidence),
+    )
+
+
+def _keys_in(orgs, sent: Span) -> set[str]:
+    return {k for k, o in orgs.items() if any(sp.sent.start == sent.start for sp in o.spans)}
+
+
+__all__ = ["EXTRACTOR_VERSION", "analyse", "cues"]

@@ -1,0 +1,202 @@
+"""Organisation mentions of an article: NER + funder gazetteer, junk removed, aliases merged."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections import Counter
+from dataclasses import dataclass, field
+from functools import cache
+
+import pycountry
+from spacy.tokens import Doc, Span
+
+from nlp.components import is_junk_entity
+from nlp.gazetteers import funder_index, places
+
+ORG_LABELS = {"ORG", "PERSON", "PER", "MISC", "PRODUCT", "NORP", "GPE", "LOC", "FAC", "WORK_OF_ART"}
+PERSON_LABELS = {"PERSON", "PER"}
+# news outlets and agencies are quoted as sources, never funded
+MEDIA = {
+    "reuters", "bloomberg", "afp", "cnbc", "financial times", "ft", "techcrunch", "the information",
+    "wall street journal", "wsj", "les echos", "le monde", "le figaro", "la presse", "l'echo", "sifted",
+    "maddyness", "usine digitale", "l'usine digitale", "tnw", "the next web", "forbes", "business insider",
+    "associated press", "ap", "agence france-presse", "the guardian", "bfm", "bfm business", "x", "twitter",
+    "linkedin", "facebook", "instagram", "youtube", "tiktok", "the globe and mail", "globe and mail",
+    "radio-canada", "le journal", "cnn", "bbc", "new york times", "washington post", "the washington post",
+    "dealroom", "crunchbase", "pitchbook", "statista", "cb insights", "gazette officielle",
+}
+# AI products and generic words that NER mistakes for organisations
+NOT_ORG = {
+    "ia", "ai", "chatgpt", "gpt-4", "gpt-3", "gpt", "llm", "llms", "genai", "agi", "gpu", "gpus", "cpu",
+    "europe", "union européenne", "european union", "eu", "ue", "silicon valley", "money report",
+    "tech news", "dear reader", "intelligence artificielle", "artificial intelligence", "série a", "series a",
+    "series b", "series c", "série b", "série c", "seed", "vivatech", "ceo", "pdg", "cto",
+}
+_PLACE_NAMES = None
+
+
+def _place_names() -> set[str]:
+    global _PLACE_NAMES
+    if _PLACE_NAMES is None:
+        _PLACE_NAMES = {p.name.lower() for p in places()}
+    return _PLACE_NAMES
+
+
+def fold(s: str) -> str:
+    s = unicodedata.normalize("NFKD", s).encode("ascii", "ignore").decode().lower()
+    return " ".join(re.findall(r"[a-z0-9]+", s))
+
+
+_LEADING = re.compile(r"^(?:(?:the|la|le|les|de|du|des|au|aux|a|an|chez)\s+|[ld]['’]\s*)", re.IGNORECASE)
+_TRAILING = re.compile(r"(?:['’]s|['’])$")
+
+
+_GENERIC_HEAD = re.compile(
+    r"^(?:(?:la |le |l['’]|the |a |une? )?(?:jeune )?(?:start-?up|scale-?up|soci[ée]t[ée]|entreprise|firme?|"
+    r"company|groupe|group|p[ée]pite|licorne|unicorn|laboratoire|lab|fonds|fund|venture capital firm|"
+    r"jeune pousse|plateforme|platform)(?:\s+(?:fran[çc]aise|am[ée]ricaine|britannique|allemande|suisse|"
+    r"belge|canadienne|qu[ée]b[ée]coise|montr[ée]alaise|parisienne|d['’]IA|de l['’]IA|IA|AI|tech))*\s+)+",
+    re.IGNORECASE,
+)
+
+
+def clean_name(text: str) -> str:
+    """Surface form without articles, generic heads ("la start-up"), possessives, quotes or elisions."""
+    t = " ".join(text.split())
+    t = t.strip(" \t'’\"«»“”()[],.;:–—-")
+    t = _GENERIC_HEAD.sub("", t)
+    for _ in range(2):
+        t = _LEADING.sub("", t)
+    t = _TRAILING.sub("", t).strip(" ,.;:")
+    t = re.sub(r"\s+[nldsjmct]['’]?$", "", t)  # "Mistral AI n’a" -> "Mistral AI"
+    t = re.sub(r"^(?:IA|AI|d['’]IA)\s+(?=[A-Z])", "", t)  # "start-up d’IA Oken" -> "Oken"
+    return t.strip(" ,.;:'’")
+
+
+@dataclass
+class Org:
+    name: str
+    key: str
+    label: str
+    spans: list[Span] = field(default_factory=list)
+    funder: bool = False
+    place: bool = False
+
+    @property
+    def person(self) -> bool:
+        return self.label in PERSON_LABELS
+
+
+def collect_orgs(doc: Doc) -> dict[str, Org]:
+    """Mentions grouped by folded name; a short name that is a word-prefix of a longer one merges
+    into it ("Mistral" -> "Mistral AI")."""
+    fidx = funder_index()
+    orgs: dict[str, Org] = {}
+    for ent in doc.ents:
+        if ent.label_ not in ORG_LABELS:
+            continue
+        if ent[0].pos_ in ("ADV", "VERB", "AUX", "PRON", "SCONJ", "CCONJ", "ADP", "INTJ"):
+            continue  # "Bien sûr", "Détecter": a clause, not a name
+        if ent.label_ in ("MISC", "PER", "PERSON", "LOC"):
+            ent = _trim_at_lowercase(ent)
+        name = clean_name(ent.text)
+        key = fold(name)
+        if not key or is_junk_entity(name) or key in MEDIA or key in NOT_ORG or len(key) < 2:
+            continue
+        if re.fullmatch(r"[\d\s]+", key):
+            continue
+        funder = fidx.get(name.lower())
+        if funder is not None or ent.kb_id_:
+            name = ent.kb_id_ or funder.name
+            key = fold(name)
+        if _byline(doc, ent):
+            continue
+        if len(name) == 3 and name.isupper() and name in _CURRENCY_CODES:
+            continue
+        is_place = name.lower() in _place_names() or _is_country(name) or (
+            ent.label_ in ("GPE", "LOC") and name.isupper() and len(name) > 3)  # "MOSCOW (Reuters)" datelines
+        if ent.label_ == "NORP" and not is_place:
+            continue
+        org = orgs.get(key)
+        if org is None:
+            org = orgs[key] = Org(name=name, key=key, label=ent.label_, funder=bool(funder or ent.kb_id_),
+                                  place=is_place)
+        org.spans.append(ent)
+    _add_propn_chunks(doc, orgs)
+    # merge "Mistral" into "Mistral AI", "Wayve" into "Wayve Technologies"
+    keys = sorted(orgs, key=len)
+    for short in keys:
+        for long in keys:
+            if short != long and long.startswith(short + " ") and short in orgs and long in orgs:
+                if orgs[short].place or orgs[short].person != orgs[long].person:
+                    continue
+                orgs[long].spans.extend(orgs.pop(short).spans)
+                break
+    return orgs
+
+
+_CURRENCY_CODES = {c.alpha_3 for c in pycountry.currencies}
+_CONNECTORS = {"de", "du", "des", "d'", "d’", "of", "&", "and", "et", "la", "le", "les", "l'", "l’", "the", "-"}
+
+
+def _trim_at_lowercase(ent: Span) -> Span:
+    """ "Mistral AI champion européen de l’IA" -> "Mistral AI": the small French model runs MISC
+    entities on into the following description."""
+    for tok in ent[1:]:
+        if tok.text[:1].islower() and tok.lower_ not in _CONNECTORS and not re.match(r"^[a-z]+[A-Z]", tok.text):
+            return ent.doc[ent.start : tok.i]
+    return ent
+
+
+def _byline(doc: Doc, ent: Span) -> bool:
+    left = doc.text[max(0, ent.start_char - 6) : ent.start_char]
+    return bool(re.search(r"(?:^|\n)\s*(?:by|par)\s+$", left, re.IGNORECASE)) or left.strip().lower() in ("by", "par")
+
+
+@cache
+def _is_country(name: str) -> bool:
+    try:
+        return pycountry.countries.lookup(name) is not None
+    except LookupError:
+        return False
+
+
+def _add_propn_chunks(doc: Doc, orgs: dict[str, Org]) -> None:
+    """Proper nouns NER missed ("Wayve", "xAI"): runs of PROPN tokens outside entities that start
+    with a capital or an "x"/"i"-style brand prefix, not at the start of a sentence alone."""
+    taken = {i for e in doc.ents for i in range(e.start, e.end)}
+    run: list = []
+
+    def flush() -> None:
+        if not run:
+            return
+        span = doc[run[0].i : run[-1].i + 1]
+        run.clear()
+        name = clean_name(span.text)
+        key = fold(name)
+        if not key or len(key) < 2 or is_junk_entity(name) or key in MEDIA or key in NOT_ORG:
+            return
+        if name.lower() in _place_names() or _is_country(name) or not re.search(r"[A-Z]", name):
+            return
+        if span.start == span.sent.start and len(span) == 1 and key not in orgs:
+            return  # a capitalised first word is usually not a name
+        org = orgs.get(key)
+        if org is None:
+            org = orgs[key] = Org(name=name, key=key, label="PROPN")
+        org.spans.append(span)
+
+    for tok in doc:
+        if tok.i not in taken and tok.pos_ == "PROPN" and (tok.text[:1].isupper() or re.match(r"^[a-z][A-Z]", tok.text)):
+            run.append(tok)
+        else:
+            flush()
+    flush()
+
+
+def salience(org: Org) -> float:
+    return float(len(org.spans))
+
+
+def mention_counts(orgs: dict[str, Org]) -> Counter:
+    return Counter({k: len(o.spans) for k, o in orgs.items()})

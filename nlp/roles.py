@@ -1,0 +1,277 @@
+"""Who receives the money (recipient) and who gives it (investors, lead) around a funding amount."""
+
+from __future__ import annotations
+
+import re
+
+from spacy.tokens import Doc, Span
+
+from nlp import cues
+from nlp.orgs import Org, clean_name, fold
+
+# verbs whose subject gives the money: "Sanofi invests $180M in Owkin", "Québec investit 25 M$ dans X"
+GIVER_VERB = re.compile(
+    r"^(?:invest\w*|inject\w*|back\w*|fund(?:s|ed)?|financ\w*|allou\w*|allocat\w*|grant\w*|award\w*|"
+    r"d[ée]bloqu\w*|accord\w*|octroi\w*|mise|mise?|consacr\w*|pledg\w*|commit\w*|earmark\w*|acqui\w*|"
+    r"rach[èe]t\w*|dot\w*|verse\w*|provide\w*|offre\w*|approv\w*|approuv\w*|appui|soutien|support|"
+    r"aide|investissements?|investments?|financements?|subventions?|grants?|enveloppe|budget|outlay|"
+    r"injection|supported|soutenu\w*)$",
+    re.IGNORECASE,
+)
+# verbs whose subject receives: raise, lever, secure, obtenir...
+TAKER_VERB = re.compile(
+    r"^(?:rais\w*|secur\w*|s[ée]cur\w*|clos\w*|land\w*|bag\w*|net\w*|snag\w*|attract\w*|collect\w*|"
+    r"wrap\w*|receiv\w*|obtain\w*|obt\w*|get|gets|got|l[èe]v\w*|boucl\w*|r[ée]colt\w*|amass\w*|"
+    r"empoch\w*|d[ée]croch\w*|re[çc]oi\w*|re[çc]u\w*|b[ée]n[ée]fici\w*|complet\w*|finalis\w*|"
+    r"annonc\w*|announc\w*)$",
+    re.IGNORECASE,
+)
+ANNOUNCE = re.compile(r"^(?:annonc\w*|announc\w*|approv\w*|approuv\w*)$", re.IGNORECASE)
+RECIPIENT_PREP = {"in", "into", "dans", "en", "to", "à", "au", "for", "pour", "of", "de"}
+_GOV_EN = re.compile(
+    r"\b(?:the\s+)?((?:[A-Z][\w.]*\s+){0,2})(government|Government|Cabinet|cabinet)(\s+of\s+[A-Z][\w]+)?"
+)
+_GOV_FR = re.compile(
+    r"\b(gouvernement|Gouvernement)(\s+(?:du|de la|de l['’]|des|d['’])\s*[A-ZÉÈ][\w-]+|\s+[A-Z][\w-]+)?"
+)
+
+
+def _is_funding_token(t) -> bool:
+    return bool(GIVER_VERB.match(t.text) or TAKER_VERB.match(t.text))
+
+
+def _verb_for(doc: Doc, sent: Span, amount: Span):
+    """The funding word governing the amount: one right before it ("investissement de", "raised"),
+    else its syntactic head chain, else the nearest one in the sentence (the small models often
+    mis-tag "investit" or "lève", so POS is not required)."""
+    for t in reversed(doc[max(sent.start, amount.start - 4) : amount.start]):
+        if _is_funding_token(t) and not ANNOUNCE.match(t.text):
+            return t
+    tok = amount.root
+    for _ in range(6):
+        if tok.pos_ in ("VERB", "AUX", "NOUN") and _is_funding_token(tok) and not ANNOUNCE.match(tok.text):
+            return tok
+        if tok.head is tok:
+            break
+        tok = tok.head
+    best, dist = None, 10**6
+    for t in sent:
+        if t.pos_ != "PUNCT" and _is_funding_token(t) and not (amount.start <= t.i < amount.end):
+            d = abs(t.i - amount.start) + (0 if t.i < amount.start else 3) + (8 if ANNOUNCE.match(t.text) else 0)
+            if d < dist:
+                best, dist = t, d
+    return best
+
+
+def recipient_scores(doc: Doc, orgs: dict[str, Org], amount: Span, title_end: int) -> dict[str, float]:
+    """Score each organisation as the receiver of `amount`.
+
+    Linear rules first (robust to the small models' parse errors): with a taker verb (raise, lève,
+    secure) the name closest before the verb receives; with a giver verb (invest, injecte, alloue)
+    the name after "in"/"dans"/"pour" receives and the one before gives. Then how often and how
+    early the article names it.
+    """
+    sent = amount.sent
+    verb = _verb_for(doc, sent, amount)
+    giver = bool(verb is not None and GIVER_VERB.match(verb.text))
+    pivot = verb.i if verb is not None else amount.start
+    subj_heads = set()
+    if verb is not None:
+        subj_heads = {c.i for c in verb.children if c.dep_.startswith("nsubj")}
+    in_sent_orgs = []
+    for key, org in orgs.items():
+        for sp in org.spans:
+            if sp.sent.start == sent.start:
+                in_sent_orgs.append((sp, key))
+    before = sorted([(sp, k) for sp, k in in_sent_orgs if sp.end <= pivot], key=lambda x: -x[0].end)
+    after = sorted([(sp, k) for sp, k in in_sent_orgs if sp.start > max(pivot, amount.start)],
+                   key=lambda x: x[0].start)
+    bonus: dict[str, float] = {}
+
+    def give(k: str, w: float) -> None:
+        bonus[k] = max(bonus.get(k, 0.0), w)
+
+    if giver:
+        for sp, k in sorted(in_sent_orgs, key=lambda x: x[0].start):
+            if sp.start <= pivot or orgs[k].place:
+                continue
+            between = doc[pivot + 1 : sp.start]
+            if len(between) <= 12 and any(t.lower_ in RECIPIENT_PREP for t in between):
+                give(k, 3.5)
+                break
+        for sp, k in after:  # "Grâce à cet appui de 36 M$, Mila pourra..."
+            if not orgs[k].place and not orgs[k].person and sp.start - amount.end <= 3:
+                give(k, 2.0)
+    else:
+        for rank, (sp, k) in enumerate(before):
+            if not orgs[k].funder and not orgs[k].place:
+                give(k, 3.0 if rank == 0 or any(i in subj_heads for i in range(sp.start, sp.end)) else 1.0)
+                if rank == 0:
+                    break
+        for sp, k in after:  # "funding for X", "financement de X", "€20M pour X"
+            between = doc[amount.end : sp.start]
+            if len(between) <= 4 and any(t.lower_ in ("for", "pour", "to", "à", "au") for t in between):
+                give(k, 2.0)
+    scores: dict[str, float] = {}
+    for key, org in orgs.items():
+        s = bonus.get(key, 0.0)
+        if org.place:
+            s -= 3.0
+        if any(sp.sent.start == sent.start for sp in org.spans):
+            s += 1.0
+        s += min(len(org.spans), 6) * 0.45
+        if any(sp.start < title_end for sp in org.spans):
+            s += 1.0
+        if org.funder:
+            s -= 2.0
+        if org.place:
+            s -= 2.5
+        if org.person:
+            # the small models tag many start-up names as people; two-word names are likelier people
+            s -= 2.5 if any(len(sp) > 1 for sp in org.spans) else 1.0
+        if _investor_context(doc, org):
+            s -= 1.5
+        scores[key] = s
+    return scores
+
+
+def _investor_context(doc: Doc, org: Org) -> bool:
+    """Every mention sits right after "led by" / "mené par"-like cues."""
+    hits = 0
+    for sp in org.spans:
+        left = doc.text[max(0, sp.start_char - 40) : sp.start_char]
+        if re.search(r"\b(?:led by|backed by|by|par|auprès d[eu']?|de la part d[eu']?|from|including|dont|"
+                     r"investors?|investisseurs?)\s+(?:the\s+|la\s+|le\s+|l['’])?[\w\s,&'’-]{0,25}$",
+                     left, re.IGNORECASE):
+            hits += 1
+    return hits and hits == len(org.spans)
+
+
+def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amount: Span,
+                  kind_public: bool) -> tuple[list[str], list[str]]:
+    """Investors and lead investors named in investor-cue sentences about the same round."""
+    sent = amount.sent
+    verb = _verb_for(doc, sent, amount)
+    investors: list[str] = []
+    lead: list[str] = []
+    recip = orgs.get(recipient_key) if recipient_key else None
+    recip_sents = {sp.sent.start for sp in recip.spans} if recip else set()
+    ok_sents = set()
+    for s in doc.sents:
+        if cues.TEASER.search(s.text):
+            continue
+        if s.start == sent.start or (
+            cues.INVESTOR_CUE.search(s.text)
+            and (s.start in recip_sents or abs(s.start - sent.start) < 80 or cues.STRONG_FUNDING.search(s.text))
+        ):
+            ok_sents.add(s.start)
+    for key, org in orgs.items():
+        if key == recipient_key or org.place and not (kind_public and _subject_of(verb, org)):
+            continue
+        if recip and (key in recip.key or recip.key in key):
+            continue
+        spans = [sp for sp in org.spans if sp.sent.start in ok_sents]
+        if not spans:
+            continue
+        good = False
+        for sp in spans:
+            if sp.sent.start == sent.start and verb is not None and GIVER_VERB.match(verb.text) and _subject_of(verb, org) or org.funder or _near_cue(doc, sp):
+                good = True
+            if good:
+                break
+        if not good:
+            continue
+        investors.append(org.name)
+        if any(re.search(r"(?:led by|co-led by|men[ée]e? par|pilot[ée]e? par|port[ée]e? par|conduite? par)"
+                         r"[^.;]{0,60}$", doc.text[max(0, sp.start_char - 80) : sp.start_char], re.I)
+               for sp in spans):
+            lead.append(org.name)
+    for gov in _governments(sent.text):
+        if not any(fold(gov) in fold(i) or fold(i) in fold(gov) for i in investors):
+            investors.append(gov)
+    return investors, lead
+
+
+def _subject_of(verb, org: Org) -> bool:
+    if verb is None:
+        return False
+    ids = set()
+    for child in verb.children:
+        if child.dep_.startswith("nsubj"):
+            ids.update(t.i for t in child.subtree)
+    return any(ids.intersection(range(s.start, s.end)) for s in org.spans)
+
+
+def _near_cue(doc: Doc, sp: Span) -> bool:
+    """An investor cue in the same clause as the mention (within ~120 characters before it, or the
+    mention is followed by "participated"/"a participé"/"invested")."""
+    sent = sp.sent
+    left = doc.text[max(sent.start_char, sp.start_char - 160) : sp.start_char]
+    right = doc.text[sp.end_char : min(sent.end_char, sp.end_char + 80)]
+    if cues.INVESTOR_CUE.search(left):
+        return True
+    return bool(re.search(r"^[^.;]{0,60}\b(?:particip\w*|invest\w*|contribu\w*|join\w*|rejoin\w*|"
+                          r"led|a men[ée]|backed|soutien\w*|also|[ée]galement)", right, re.I))
+
+
+def _governments(text: str) -> list[str]:
+    out = []
+    for m in _GOV_EN.finditer(text):
+        qual = (m.group(1) or "").strip()
+        of = (m.group(3) or "").strip()
+        if qual or of:
+            out.append(clean_name(f"{qual} {m.group(2)} {of}".strip()))
+    for m in _GOV_FR.finditer(text):
+        if m.group(2):
+            out.append(clean_name(f"{m.group(1)}{m.group(2)}"))
+    return out
+
+
+PUBLIC_BODY = re.compile(
+    r"\b(?:government|gouvernement|minist\w+|cabinet|[ée]tat|state|r[ée]gion|province|commission|council|"
+    r"conseil|agency|agence|federal|f[ée]d[ée]ral|city|ville|union)\b",
+    re.IGNORECASE,
+)
+_PROG_STOP = {"jusqu", "jusqu’", "jusqu'", "until", "over", "sur", "d’ici", "by", "avec", "with", "afin", "to",
+              "pour", "for", "in", "en", "dans", "qui", "which", "that", "et", "and", "au", "à"}
+
+
+def giving_subject(doc: Doc, orgs: dict[str, Org], amount: Span) -> Org | None:
+    """The organisation or place that gives, when a giver verb ("La Wallonie va investir") governs."""
+    verb = _verb_for(doc, amount.sent, amount)
+    if verb is None or not GIVER_VERB.match(verb.text):
+        return None
+    for org in orgs.values():
+        if _subject_of(verb, org):
+            return org
+    before = [(sp, o) for o in orgs.values() for sp in o.spans
+              if sp.sent.start == amount.sent.start and sp.end <= verb.i]
+    return max(before, key=lambda x: x[0].end)[1] if before else None
+
+
+def programme_phrase(doc: Doc, amount: Span) -> str | None:
+    """ "investir 900 000 euros dans un plan d'amorçage", "invest £100m in a new taskforce": the
+    noun phrase after the preposition names the programme funded."""
+    verb = _verb_for(doc, amount.sent, amount)
+    if verb is None or not GIVER_VERB.match(verb.text):
+        return None
+    sent_end = amount.sent.end
+    i = amount.end
+    while i < sent_end and i - amount.end < 6 and doc[i].lower_ not in ("dans", "in", "into"):
+        i += 1
+    if i >= sent_end or doc[i].lower_ not in ("dans", "in", "into"):
+        return None
+    i += 1
+    while i < sent_end and doc[i].pos_ == "DET":
+        i += 1
+    words = []
+    while i < sent_end and len(words) < 6:
+        t = doc[i]
+        if t.is_punct and t.text not in ("-", "’", "'") or t.lower_ in _PROG_STOP or t.like_num:
+            break
+        words.append(t.text_with_ws)
+        i += 1
+    name = "".join(words).strip()
+    if not name or not any(ch.isalpha() for ch in name) or name[0].isupper():
+        return None  # a capitalised phrase is a name NER should have found
+    return name
