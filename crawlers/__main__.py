@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 from typing import Any
+from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
@@ -26,10 +28,17 @@ COUNTED = ("stored", "updated", "unchanged", "alias")
 def build_settings(overrides: dict[str, Any] | None = None) -> Settings:
     settings = Settings()
     settings.setmodule("crawlers.settings", priority="project")
+    if os.environ.get("FUNDWATCH_CONTACT"):
+        settings.set("FUNDWATCH_CONTACT", os.environ["FUNDWATCH_CONTACT"], priority="cmdline")
     settings.setdict(overrides or {}, priority="cmdline")
     contact = settings.get("FUNDWATCH_CONTACT")
     settings.set("USER_AGENT", settings.get("USER_AGENT").replace("{contact}", contact), priority="cmdline")
     return settings
+
+
+def site_key(url: str) -> str:
+    """Host a source's requests go to, for grouping sources of one site (www. ignored)."""
+    return (urlsplit(url).hostname or url).lower().removeprefix("www.")
 
 
 def source_counts(stats: dict[str, Any]) -> dict[str, Any]:
@@ -42,13 +51,14 @@ def source_counts(stats: dict[str, Any]) -> dict[str, Any]:
         "filtered": stats.get("fundwatch/filtered", 0), "too_old": stats.get("fundwatch/too_old", 0),
         "requests": stats.get("downloader/request_count", 0),
         "retries": stats.get("retry/count", 0),
+        "store_errors": stats.get("fundwatch/store_errors", 0),
         "finish_reason": stats.get("finish_reason"),
         "elapsed_seconds": round(float(stats.get("elapsed_time_seconds", 0.0)), 3),
     }
 
 
 def merge_counts(per_source: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    report: dict[str, Any] = {k: 0 for k in ("fetched", *COUNTED, "seen", "requests", "retries")}
+    report: dict[str, Any] = {k: 0 for k in ("fetched", *COUNTED, "seen", "requests", "retries", "store_errors")}
     skipped: dict[str, int] = {}
     for counts in per_source.values():
         for key in report:
@@ -73,6 +83,15 @@ def crawl(job: dict[str, Any]) -> dict[str, Any]:
     if job.get("urls"):
         plan.append((adhoc_source(job["urls"][0]), {"urls": list(job["urls"])}))
     errors: list[str] = []
+
+    def start(crawler: Crawler, source: Source, extra: dict[str, Any]) -> Any:
+        done = process.crawl(crawler, source=source, recorder=recorder, **extra)
+        done.addErrback(lambda failure: errors.append(f"{source.name}: {failure.getErrorMessage()}"))
+        return done
+
+    # Sources of one site run one after the other (each crawler has its own downloader, so parallel
+    # crawlers would double the per-domain concurrency); different sites run in parallel.
+    chains: dict[str, Any] = {}
     for i, (source, extra) in enumerate(plan):
         own = settings.copy()
         if source.delay is not None:
@@ -81,8 +100,11 @@ def crawl(job: dict[str, Any]) -> dict[str, Any]:
                     priority="cmdline")
         # The first crawler installs the reactor (what CrawlerProcess does for crawlers it creates).
         crawler = Crawler(SPIDERS[source.kind], own, init_reactor=(i == 0))
-        done = process.crawl(crawler, source=source, recorder=recorder, **extra)
-        done.addErrback(lambda failure, name=source.name: errors.append(f"{name}: {failure.getErrorMessage()}"))
+        site = site_key(source.url)
+        if site in chains:
+            chains[site].addCallback(lambda _, c=crawler, s=source, e=extra: start(c, s, e))
+        else:
+            chains[site] = start(crawler, source, extra)
         crawlers.append((source.name, crawler))
     try:
         process.start()

@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import logging
+import sqlite3
 from typing import Any
 
 import lxml.html
 from scrapy.exceptions import DropItem
 
 from crawlers.extract import choose_language, extract_article, looks_binary
+
+logger = logging.getLogger(__name__)
 
 
 class ExtractPipeline:
@@ -79,5 +83,12 @@ class StorePipeline:
 
     def process_item(self, item: Any) -> Any:
         record = {k: item.get(k) for k in self.FIELDS}
-        self.crawler.spider.recorder.save(self.crawler.stats, record)
+        try:
+            self.crawler.spider.recorder.save(self.crawler.stats, record)
+        except sqlite3.Error as exc:
+            # The database refused the write (locked past the busy timeout, disk full): count it so
+            # the run report shows it, and go on with the other pages.
+            self.crawler.stats.inc_value("fundwatch/store_errors")
+            logger.error("could not store %s: %s", item.get("url"), exc)
+            raise DropItem(f"store error: {exc}") from exc
         return item

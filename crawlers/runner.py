@@ -48,6 +48,7 @@ def run_crawl(
     settings: dict[str, Any] | None = None,
     progress: Callable[[dict[str, Any]], None] | None = None,
     timeout: float | None = None,
+    log_path: str | None = None,
 ) -> dict[str, Any]:
     """Crawl `urls` (any kind, detected), and/or `sources` / `sources_file` (default: the shipped outlets
     when neither URLs nor sources are given) into the database at `db_path`.
@@ -55,6 +56,8 @@ def run_crawl(
     Returns {fetched, stored, updated, unchanged, alias, seen, skipped: {reason: n}, per_source: {...}}.
     `progress` gets one dict per stored/skipped URL as it happens. Raises CrawlError if the crawl
     process fails, ValueError/FileNotFoundError for a bad sources file (before starting anything).
+    `log_path` keeps Scrapy's log (otherwise only its tail is shown, on failure); `timeout` (seconds)
+    stops a crawl that runs longer.
     """
     for url in urls or []:
         if not url.startswith(("http://", "https://")):
@@ -69,12 +72,13 @@ def run_crawl(
         "progress": progress is not None,
     }
     with tempfile.TemporaryDirectory(prefix="fundwatch-crawl-") as tmp:
-        job_path, report_path, log_path = (Path(tmp) / n for n in ("job.json", "report.json", "crawl.log"))
+        job_path, report_path = Path(tmp) / "job.json", Path(tmp) / "report.json"
+        log_file = Path(log_path) if log_path else Path(tmp) / "crawl.log"
         job_path.write_text(json.dumps(job), encoding="utf-8")
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(
             p for p in (str(PROJECT_ROOT), os.environ.get("PYTHONPATH", "")) if p)}
         cmd = [sys.executable, "-m", "crawlers", "--job", str(job_path), "--report", str(report_path)]
-        with open(log_path, "w", encoding="utf-8") as log:
+        with open(log_file, "w", encoding="utf-8") as log:
             proc = subprocess.Popen(cmd, stdout=subprocess.PIPE, stderr=log, text=True, env=env,
                                     cwd=tmp, encoding="utf-8")
             timed_out = threading.Event()
@@ -104,6 +108,6 @@ def run_crawl(
         if timed_out.is_set():
             raise CrawlError(f"crawl did not finish within {timeout} s and was stopped")
         if rc != 0 or not report_path.exists():
-            tail = log_path.read_text(encoding="utf-8", errors="replace")[-3000:]
+            tail = log_file.read_text(encoding="utf-8", errors="replace")[-3000:]
             raise CrawlError(f"crawl process exited with status {rc}:\n{tail}")
         return json.loads(report_path.read_text(encoding="utf-8"))

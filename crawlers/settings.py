@@ -8,6 +8,7 @@ SPIDER_MODULES = ["crawlers.spiders"]
 NEWSPIDER_MODULE = "crawlers.spiders"
 
 # Who we are: the contact goes into the User-Agent so publishers can reach the operator.
+# Set yours with the FUNDWATCH_CONTACT environment variable (a URL or mailto:) or a settings override.
 FUNDWATCH_CONTACT = "https://github.com/fundwatch/fundwatch"
 USER_AGENT = "fundwatch/0.1 (+{contact})"  # `{contact}` is filled from FUNDWATCH_CONTACT by the runner
 
@@ -61,3 +62,4 @@ HTTPCACHE_ENABLED = False
 COOKIES_ENABLED = False
 TELNETCONSOLE_ENABLED = False
 LOG_LEVEL = "INFO"
+LOG_FORMATTER = "crawlers.logformatter.ArticleLogFormatter"

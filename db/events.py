@@ -166,6 +166,13 @@ def upsert_organisation(
     return org_id
 
 
+def organisations_starting(db: Database, prefix: str, limit: int = 50) -> list[tuple[int, str, str]]:
+    """(id, name, norm) of organisations whose normalised name starts with `prefix`."""
+    rows = db.execute("SELECT id, name, norm FROM organisations WHERE norm >= ? AND norm < ? ORDER BY norm LIMIT ?",
+                      [prefix, prefix + "\uffff", limit])
+    return [tuple(r) for r in rows]
+
+
 def replace_event_organisations(db: Database, event_id: str, links: Iterable[tuple[int, str]]) -> None:
     """Set who received and who gave the money for one event (roles: recipient, investor, lead)."""
     wanted = set(links)

@@ -103,7 +103,11 @@ class _Parser:
         while self._peek() not in (None, "OR", ")"):
             negate = False
             kind, text = self.toks[self.i]
-            if kind == "WORD" and text.startswith("-") and len(text) > 1:
+            nxt = self.toks[self.i + 1][0] if self.i + 1 < len(self.toks) else None
+            if kind == "WORD" and text == "-" and nxt in ("(", "PHRASE"):
+                negate = True
+                self.i += 1
+            elif kind == "WORD" and text.startswith("-") and len(text) > 1:
                 negate, text = True, text[1:]
                 self.toks[self.i] = (kind, text)
             term = self._primary()
@@ -198,10 +202,15 @@ def _country_code(db: Database, value: str) -> str:
     return row[0]
 
 
-def _register_functions(db: Database) -> None:
-    db.conn.create_function("fw_fold", 1, fold, deterministic=True)
-    db.conn.create_function("fw_round_key", 1, lambda v: _round_key(v) if v is not None else None,
-                            deterministic=True)
+def _spellings(db: Database, column: str, key, wanted: str) -> str:
+    """JSON list of the stored spellings of `column` whose key equals `wanted`.
+
+    Columns like region, kind and round hold few distinct values: folding those in Python once is much
+    cheaper than calling a Python function on every row. `column` is always one of ours, never user input.
+    """
+    values = [v for (v,) in db.execute(f"SELECT DISTINCT {column} FROM events WHERE {column} IS NOT NULL")
+              if key(v) == wanted]
+    return json.dumps(values, ensure_ascii=False)
 
 
 def build_where(
@@ -223,8 +232,8 @@ def build_where(
         where.append("e.rowid IN (SELECT rowid FROM event_search_fts WHERE event_search_fts MATCH ?)")
         params.append("{recipient organisations investors} : " + _quote(org.strip()))
     if region is not None:
-        where.append("(fw_fold(e.region) = ? OR upper(e.region_code) = upper(?))")
-        params += [fold(region), region.strip()]
+        where.append("(e.region IN (SELECT value FROM json_each(?)) OR upper(e.region_code) = upper(?))")
+        params += [_spellings(db, "region", fold, fold(region)), region.strip()]
     if country is not None:
         where.append("upper(e.country) = ?")
         params.append(_country_code(db, country))
@@ -244,11 +253,11 @@ def build_where(
         where.append(f"{amount_col} <= ?")
         params.append(high)
     if kind is not None:
-        where.append("fw_round_key(e.kind) = ?")
-        params.append(_round_key(kind))
+        where.append("e.kind IN (SELECT value FROM json_each(?))")
+        params.append(_spellings(db, "kind", _round_key, _round_key(kind)))
     if round is not None:
-        where.append("fw_round_key(e.round) = ?")
-        params.append(_round_key(round))
+        where.append("e.round IN (SELECT value FROM json_each(?))")
+        params.append(_spellings(db, "round", _round_key, _round_key(round)))
     if lang is not None:
         if not _LANG_RE.match(lang.strip()):
             raise SearchError(f"--lang must be a language code such as fr or en, not {lang!r}")
@@ -292,7 +301,9 @@ def search_events(
         raise SearchError(f"--limit must be a whole number, not {limit!r}") from None
     if not 1 <= limit <= MAX_LIMIT:
         raise SearchError(f"--limit must be between 1 and {MAX_LIMIT}, not {limit}")
-    _register_functions(db)
+    if not db["event_search_fts"].exists():
+        raise SearchError("this database has no search index yet: run `fundwatch process` (or any command "
+                          "that writes) once with this fundwatch to upgrade it")
     where, params = build_where(
         db, query, org=org, region=region, country=country, min_amount=min_amount, max_amount=max_amount,
         currency=currency, kind=kind, round=round, lang=lang, since=since, until=until,

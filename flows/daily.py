@@ -6,11 +6,11 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from crawlers.runner import run_crawl
-from crawlers.sources import Source, load_sources
 from prefect import flow, get_run_logger, task
 from prefect.tasks import exponential_backoff
 
+from crawlers.runner import run_crawl
+from crawlers.sources import Source, load_sources
 from db.runs import finish_run, start_run
 from db.store import open_db
 from flows.runlock import run_lock
@@ -43,14 +43,14 @@ def process_new(db_path: str, run_id: int, batch_size: int = 32) -> dict[str, An
 
 
 @task
-def write_digest(db_path: str, digest_dir: str, since: str) -> str:
+def write_digest(db_path: str, digest_dir: str, since: str, run_id: int) -> str:
     """The digest of the events first seen in this run, as standalone HTML."""
     from flows.digest import render_digest
 
     html = render_digest(open_db(db_path, readonly=True), new_since=since, fmt="html")
     folder = Path(digest_dir)
     folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"digest-{since[:10]}.html"
+    target = folder / f"digest-{since[:10]}-run{run_id}.html"
     tmp = target.with_name(target.name + ".tmp")
     tmp.write_text(html, encoding="utf-8")
     tmp.replace(target)
@@ -79,15 +79,31 @@ def daily(db_path: str = "fundwatch.db", sources_file: str | None = None, digest
                     logger.warning("source %s failed: %s", name, error)
                     report["sources"][name] = {"status": "failed", "error": error}
             report["process"] = process_new(db_path, run_id)
-            report["digest"] = write_digest(db_path, digest_dir, started)
+            report["digest"] = write_digest(db_path, digest_dir, started, run_id)
             totals = _totals(report)
             status = "completed" if all(s["status"] == "ok" for s in report["sources"].values()) else "partial"
             finish_run(db, run_id, status=status, report={**report, **totals})
             report.update(totals, status=status)
+            (logger.info if status == "completed" else logger.warning)("run %s %s: %s", run_id, status,
+                                                                      _summary(report))
             return report
         except BaseException as exc:
             finish_run(db, run_id, status="failed", report=report, error=f"{type(exc).__name__}: {exc}")
             raise
+
+
+def _summary(report: dict[str, Any]) -> str:
+    """The report as one log line, so scheduled runs show it in Prefect's logs and UI too."""
+    parts = [", ".join(f"{k} {report[k]}" for k in ("fetched", "stored", "skipped", "processed", "events_new"))]
+    for name, rep in report["sources"].items():
+        if rep["status"] != "ok":
+            parts.append(f"{name} failed: {rep.get('error')}")
+            continue
+        skipped = rep.get("skipped") or {}
+        reasons = " (" + ", ".join(f"{k} {v}" for k, v in sorted(skipped.items())) + ")" if skipped else ""
+        parts.append(f"{name}: fetched {rep.get('fetched', 0)}, stored {rep.get('stored', 0)}, "
+                     f"skipped {sum(skipped.values())}{reasons}")
+    return "; ".join(parts)
 
 
 def _totals(report: dict[str, Any]) -> dict[str, int]:

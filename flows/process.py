@@ -27,6 +27,7 @@ from nlp.dedup import (
     match_cluster,
     normalise_name,
     same_event,
+    same_recipient,
 )
 from nlp.types import Analysis, ArticleIn, Mention
 
@@ -66,16 +67,16 @@ def sync_event(db: Database, event_id: str) -> bool:
         store.delete_event(db, event_id)
         return False
     first = rows[0]
-    investors: list[str] = []
-    seen_inv: set[str] = set()
+    spellings: dict[str, list[str]] = {}  # investor key -> every spelling the reports use
     for r in rows:
         for name in [*r["investors"], *_leads(r)]:
-            if normalise_name(name) not in seen_inv:
-                seen_inv.add(normalise_name(name))
-                investors.append(name)
+            names = spellings.setdefault(normalise_name(name), [])
+            if name not in names:
+                names.append(name)
+    investors = [names[0] for names in spellings.values()]
     days = [d for d in (store.article_day({"published": r["article_published"], "fetched_at": r["article_fetched_at"]})
                         for r in rows) if d]
-    recipient = first["recipient"] or _first(r["recipient"] for r in rows)
+    recipient = _consensus_recipient(rows)
     amount_row = first if first["amount"] is not None else next((r for r in rows if r["amount"] is not None), first)
     store.update_event(db, event_id, {
         "recipient": recipient,
@@ -98,25 +99,49 @@ def sync_event(db: Database, event_id: str) -> bool:
     links: set[tuple[int, str]] = set()
     recipient_org = None
     if recipient:
-        recipient_org = store.upsert_organisation(db, recipient, normalise_name(recipient),
-                                                  country=_first(r["country"] for r in rows))
+        norm = _organisation_norm(db, recipient)
+        recipient_org = store.upsert_organisation(db, recipient, norm, country=_first(r["country"] for r in rows))
         links.add((recipient_org, "recipient"))
-    for r in rows:  # every spelling of the recipient becomes an alias of its organisation
-        if recipient and r["recipient"] and r["recipient"] != recipient:
-            store.upsert_organisation(db, r["recipient"], normalise_name(recipient))
+        for r in rows:  # other spellings of the recipient become aliases of its organisation
+            spelling = r["recipient"]
+            if spelling and spelling != recipient and same_recipient(spelling, recipient)[0]:
+                store.upsert_organisation(db, spelling, norm)
     leads = {normalise_name(n) for r in rows for n in _leads(r)}
-    for name in investors:
-        known = known_organisation(name)
-        org_id = store.upsert_organisation(db, known[0] if known else name, normalise_name(name),
+    for norm, names in spellings.items():
+        known = known_organisation(names[0])
+        org_id = store.upsert_organisation(db, known[0] if known else names[0], norm,
                                            kind=(known[1] if known else None) or "investor")
-        if known and known[0] != name:
-            store.upsert_organisation(db, name, normalise_name(name))  # this spelling as an alias
+        for name in names:  # each spelling as an alias
+            store.upsert_organisation(db, name, norm)
         links.add((org_id, "investor"))
-        if normalise_name(name) in leads:
+        if norm in leads:
             links.add((org_id, "lead"))
     store.update_event(db, event_id, {"recipient_org_id": recipient_org})
     store.replace_event_organisations(db, event_id, links)
     return True
+
+
+def _organisation_norm(db: Database, name: str) -> str:
+    """Key of the organisation `name` belongs to: an existing one under another spelling ("Mistral" for
+    "Mistral AI", seen in an earlier round) or its own normalised name."""
+    norm = normalise_name(name)
+    first = norm.split()[0] if norm else ""
+    if not first:
+        return norm
+    known = store.organisations_starting(db, first)
+    if any(known_norm == norm for _, _, known_norm in known):
+        return norm
+    return next((known_norm for _, known_name, known_norm in known if same_recipient(name, known_name)[0]), norm)
+
+
+def _consensus_recipient(rows: list[dict[str, Any]]) -> str | None:
+    """The recipient most reports agree on (earliest report on a tie): one outlet's slip, e.g. naming
+    an organisation of its sentence that is not the recipient, does not rename the event."""
+    names = [r["recipient"] for r in rows if r["recipient"]]
+    if not names:
+        return None
+    support = [sum(same_recipient(n, other)[0] for other in names) for n in names]
+    return names[max(range(len(names)), key=lambda i: (support[i], -i))]
 
 
 def _leads(row: dict[str, Any]) -> list[str]:

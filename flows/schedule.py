@@ -51,6 +51,8 @@ def free_port(preferred: int | None = PREFERRED_PORT) -> int:
     """`preferred` when nothing listens on it, else a port the OS picks."""
     for port in ([preferred] if preferred else []) + [0]:
         with socket.socket() as sock:
+            # as uvicorn binds: connections of a server that just stopped (TIME_WAIT) do not block the port
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
             try:
                 sock.bind(("127.0.0.1", port))
             except OSError:

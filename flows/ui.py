@@ -88,7 +88,7 @@ EVENT_COLUMNS_DOC = {
 
 
 def _language_facet(db_path: str | os.PathLike) -> str | dict[str, str]:
-    """`langs` as an array facet when the events writer stores JSON lists, a plain facet otherwise."""
+    """`langs` as an array facet (db/events stores JSON lists), unless the file holds other values."""
     try:
         conn = sqlite3.connect(f"file:{Path(db_path)}?mode=ro", uri=True)
         try:
@@ -101,7 +101,7 @@ def _language_facet(db_path: str | os.PathLike) -> str | dict[str, str]:
     except sqlite3.Error:
         return "langs"
     total, arrays = row[0] or 0, row[1] or 0
-    return {"array": "langs"} if total and arrays == total else "langs"
+    return {"array": "langs"} if arrays == total else "langs"
 
 
 def datasette_metadata(db_path: str | os.PathLike) -> dict[str, Any]:

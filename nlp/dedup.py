@@ -38,6 +38,10 @@ GENERIC_WORDS = frozenset({
     "fonds", "france", "europe", "european", "europeen", "europeenne", "de", "du", "des", "d", "et",
     "and", "of", "for", "pour", "sur", "en", "startup", "start", "up", "societe", "entreprise",
     "national", "nationale", "institute", "institut", "programme", "program", "plan", "initiative",
+    "gouvernement", "government", "ministere", "ministry", "ministre", "minister", "etat", "state", "region",
+    "ville", "city", "commission", "banque", "bank", "universite", "university", "agence", "agency",
+    "fondation", "foundation", "federal", "feds", "uk", "us", "usa", "eu", "ue", "nouveau", "new", "record",
+    "news", "company", "group", "groupe", "global", "international", "research", "recherche",
 })
 
 # One canonical key per organisation known under different names across languages.
@@ -170,7 +174,12 @@ def same_recipient(a: str | None, b: str | None) -> tuple[bool, str]:
 
 
 def _day(m: MentionLike) -> date | None:
-    return parse_day(getattr(m, "published", None))
+    return _parse_day(getattr(m, "published", None))
+
+
+@lru_cache(maxsize=4096)
+def _parse_day(value: str | None) -> date | None:
+    return parse_day(value)
 
 
 def _eur(m: MentionLike) -> float | None:
@@ -222,6 +231,7 @@ def compare_dates(a: MentionLike, b: MentionLike) -> tuple[bool | None, str]:
     return False, f"dates {days} days apart (window {DATE_WINDOW_DAYS})"
 
 
+@lru_cache(maxsize=256)
 def _round_key(value: str | None) -> str | None:
     key = fold(value).replace(" ", "_")
     return key or None
@@ -254,28 +264,50 @@ def named_in_report(a: MentionLike, b: MentionLike) -> tuple[bool, str]:
     return False, "recipient not named in the other report"
 
 
+def contradiction(a: MentionLike, b: MentionLike) -> str | None:
+    """Why two mentions cannot be one event whoever they name (different round, amount or date)."""
+    if a.round and b.round:
+        ra, rb = _round_key(a.round), _round_key(b.round)
+        if ra != rb:
+            return f"different rounds ({ra} / {rb})"
+    if _gap(a, b) > AMOUNT_TOLERANCE and _eur_or_same_currency(a, b):
+        return compare_amounts(a, b)[1]
+    da, db_ = _day(a), _day(b)
+    if da is not None and db_ is not None and abs((da - db_).days) > DATE_WINDOW_DAYS:
+        return compare_dates(a, b)[1]
+    return None
+
+
+def _eur_or_same_currency(a: MentionLike, b: MentionLike) -> bool:
+    """Both amounts comparable (same currency, or both known in EUR)."""
+    if a.amount is None or b.amount is None:
+        return False
+    if a.currency and b.currency and a.currency.upper() == b.currency.upper():
+        return True
+    return _eur(a) is not None and _eur(b) is not None
+
+
 def same_event(a: MentionLike, b: MentionLike) -> tuple[bool, str]:
-    """Do two mentions report the same funding? The reason lists every criterion that decided."""
-    ok, why_name = same_recipient(a.recipient, b.recipient)
-    by_evidence = False
-    if not ok:
-        by_evidence, why_evidence = named_in_report(a, b)
-        if not by_evidence:
-            return False, why_name
-        why_name = why_evidence
+    """Do two mentions report the same funding? The reason lists every criterion that decided.
+
+    Cheap contradictions (round, amount, date) are checked before names.
+    """
+    conflict = contradiction(a, b)
+    if conflict:
+        return False, conflict
     ra, rb = _round_key(a.round), _round_key(b.round)
-    if ra and rb and ra != rb:
-        return False, f"different rounds ({ra} / {rb})"
     amounts, why_amount = compare_amounts(a, b)
-    if amounts is False:
-        return False, why_amount
-    if by_evidence and (amounts is None or _gap(a, b) > NAMED_AMOUNT_TOLERANCE):
-        return False, f"recipients differ ({why_name}) and amounts not close enough"
     dates, why_date = compare_dates(a, b)
-    if dates is False:
-        return False, why_date
     if amounts is None and not (ra and ra == rb and dates):
         return False, "amount unknown and round/date not both confirmed"
+    ok, why_name = same_recipient(a.recipient, b.recipient)
+    if not ok:
+        if amounts is None or _gap(a, b) > NAMED_AMOUNT_TOLERANCE:
+            return False, why_name
+        by_report, why_report = named_in_report(a, b)
+        if not by_report:
+            return False, why_name
+        why_name = why_report
     reasons = [f"recipient: {why_name}", why_amount, why_date]
     if ra and ra == rb:
         reasons.append(f"round {ra}")
@@ -314,16 +346,10 @@ def match_cluster(item: MentionLike, clusters: Sequence[Sequence[MentionLike]]) 
     """
     best: tuple[float, int, str] | None = None
     for i, members in enumerate(clusters):
-        reason = None
-        blocked = False
-        for m in members:
-            same, why = same_event(item, m)
-            if same:
-                reason = reason or why
-            elif why.startswith(("different rounds", "amounts far apart", "dates ")):
-                blocked = True
-                break
-        if reason and not blocked:
+        if any(contradiction(item, m) for m in members):
+            continue
+        reason = next((why for same, why in (same_event(item, m) for m in members) if same), None)
+        if reason:
             ea, eb = _eur(item), _eur(members[0])
             gap = abs(ea - eb) / max(ea, eb, 1.0) if ea is not None and eb is not None else 1.0
             if best is None or gap < best[0]:
@@ -365,7 +391,7 @@ def assign_event_ids(items: Sequence[MentionLike]) -> list[str]:
         if bucket is None:  # amount unknown: only a same-round, same-date match could hold; look everywhere
             pool = list(range(len(clusters)))
         else:
-            pool = sorted({i for b in (bucket - 1, bucket, bucket + 1, None) for i in by_bucket.get(b, [])})
+            pool = sorted({i for b in (*range(bucket - 2, bucket + 3), None) for i in by_bucket.get(b, [])})
         match = match_cluster(item, [clusters[i] for i in pool])
         if match.index is None:
             index = len(clusters)

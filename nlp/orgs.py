@@ -96,13 +96,13 @@ def collect_orgs(doc: Doc) -> dict[str, Org]:
     for ent in doc.ents:
         if ent.label_ not in ORG_LABELS:
             continue
-        if ent[0].pos_ in ("ADV", "VERB", "AUX", "PRON", "SCONJ", "CCONJ", "ADP", "INTJ"):
+        if not ent.kb_id_ and ent[0].pos_ in ("ADV", "VERB", "AUX", "PRON", "SCONJ", "CCONJ", "ADP", "INTJ"):
             continue  # "Bien sûr", "Détecter": a clause, not a name
         if ent.label_ in ("MISC", "PER", "PERSON", "LOC"):
             ent = _trim_at_lowercase(ent)
         name = clean_name(ent.text)
         key = fold(name)
-        if not key or is_junk_entity(name) or key in MEDIA or key in NOT_ORG or len(key) < 2:
+        if not ent.kb_id_ and (not key or is_junk_entity(name) or key in MEDIA or key in NOT_ORG or len(key) < 2):
             continue
         if re.fullmatch(r"[\d\s]+", key):
             continue

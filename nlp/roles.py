@@ -147,49 +147,107 @@ def _investor_context(doc: Doc, org: Org) -> bool:
     return hits and hits == len(org.spans)
 
 
+_STRONG_INVESTOR_CUE = re.compile(
+    r"\b(?:led by|co-led by|led the|leads? the|co-led|backed by|backers?|investors?|investisseurs?|"
+    r"particip\w*|involved|were also|was also|as were|as did|joined|rejoin\w*|alongside|aux c[ôo]t[ée]s|"
+    r"ainsi que|auprès d|men[ée]e? par|a men[ée]|m[èe]ne|m[èe]nent|conduit|pilote|pilot[ée]e? par|port[ée]e? par|conduite? par|"
+    r"dirig[ée]e? par|tour de table|shareholders?|actionnaires?|contribu\w*|on trouve|on compte|"
+    r"parmi (?:les|ses)|among (?:the|its)|entre au capital|entr[ée] au capital|au capital de|"
+    r"took part|pris part|also (?:invested|participated|joined|backed)|[ée]galement investi|"
+    r"invested|a investi|ont investi|injected|funded by|financ[ée]e? par|soutenue? par|supported by|"
+    r"with (?:participation|backing) from|avec la participation|avec l['’]appui|"
+    r"(?:investors|backers|participants) includ\w+|ont suivi|followed)\b",
+    re.IGNORECASE,
+)
+_ROLE_NOT_INVESTOR = re.compile(
+    r"\b(?:fondateur|fondatrice|co-?fondateur|co-?fondatrice|founder|co-?founder|cofond[ée]e?|fond[ée]e? par|"
+    r"founded by|set up by|cr[ée]{2}e? par|chercheurs?|researchers?|engineers?|ing[ée]nieurs?|professeur|"
+    r"professor|ministre|minister|porte-parole|spokes\w+|analyste|analyst|said|a d[ée]clar[ée]|"
+    r"a indiqu[ée]|selon|according)\b",
+    re.IGNORECASE,
+)
+# "former Google CEO", "ancien CEO de Google", "Google's DeepMind": the company is a background
+_EMPLOYER_LEFT = re.compile(r"(?:CEO|PDG|patron|boss|chief|head|directeur|director|ex|former|ancien)\s+"
+                            r"(?:de\s+|d['’]|of\s+|chez\s+|at\s+)?$", re.IGNORECASE)
+_EMPLOYER_RIGHT = re.compile(r"^(?:['’]s\s+(?:\w+\s+)?)?(?:-backed|-owned|CEO|chief|researchers?|engineers?|"
+                             r"employees?|alumni|veterans?|executives?)\b|^\s*[-–]\s*backed", re.IGNORECASE)
+
+
+_ROUND_WORD = re.compile(
+    r"\b(?:round|tour de table|lev[ée]e|fund-?rais\w*|funding|financement|investment|investissement|"
+    r"op[ée]ration|capital|series|s[ée]rie|seed|amor[çc]age|deal|transaction)\b",
+    re.IGNORECASE,
+)
+
+
 def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amount: Span,
                   kind_public: bool) -> tuple[list[str], list[str]]:
-    """Investors and lead investors named in investor-cue sentences about the same round."""
+    """Investors and lead investors of the round the amount belongs to.
+
+    Candidates are names in sentences that both talk about investing (led by, participated,
+    investors, tour de table...) and are about this round (they name the recipient, sit close to
+    the amount, or are the amount's own sentence). Founders, spokespeople, employers mentioned in a
+    title ("former Google CEO") and the recipient itself are left out.
+    """
     sent = amount.sent
-    verb = _verb_for(doc, sent, amount)
-    investors: list[str] = []
-    lead: list[str] = []
     recip = orgs.get(recipient_key) if recipient_key else None
     recip_sents = {sp.sent.start for sp in recip.spans} if recip else set()
-    ok_sents = set()
-    for s in doc.sents:
-        if cues.TEASER.search(s.text):
+    sents = list(doc.sents)
+    idx = next((k for k, s_ in enumerate(sents) if s_.start == sent.start), 0)
+    ok_sents = {sent.start}
+    chained = False
+    for k, s_ in enumerate(sents):
+        if cues.TEASER.search(s_.text) or not _STRONG_INVESTOR_CUE.search(s_.text) or k < idx - 2:
+            chained = False
             continue
-        if s.start == sent.start or (
-            cues.INVESTOR_CUE.search(s.text)
-            and (s.start in recip_sents or abs(s.start - sent.start) < 80 or cues.STRONG_FUNDING.search(s.text))
-        ):
-            ok_sents.add(s.start)
+        about_round = s_.start in recip_sents or bool(_ROUND_WORD.search(s_.text)) or abs(k - idx) <= 1
+        if about_round or chained and k - idx <= 10:
+            ok_sents.add(s_.start)
+            chained = True
+        else:
+            chained = False
+    investors: list[str] = []
+    lead: list[str] = []
     for key, org in orgs.items():
-        if key == recipient_key or org.place and not (kind_public and _subject_of(verb, org)):
+        if key == recipient_key or org.place:
             continue
         if recip and (key in recip.key or recip.key in key):
             continue
-        spans = [sp for sp in org.spans if sp.sent.start in ok_sents]
-        if not spans:
+        if org.person and any(_ROLE_NOT_INVESTOR.search(_window(doc, sp, 60, 60)) for sp in org.spans):
             continue
-        good = False
-        for sp in spans:
-            if sp.sent.start == sent.start and verb is not None and GIVER_VERB.match(verb.text) and _subject_of(verb, org) or org.funder or _near_cue(doc, sp):
-                good = True
-            if good:
-                break
+        good = []
+        for sp in org.spans:
+            if sp.sent.start not in ok_sents:
+                continue
+            left = doc.text[max(sp.sent.start_char, sp.start_char - 40) : sp.start_char]
+            right = doc.text[sp.end_char : sp.end_char + 40]
+            if _EMPLOYER_LEFT.search(left) or _EMPLOYER_RIGHT.search(right):
+                continue
+            if sp.sent.start == sent.start and not _STRONG_INVESTOR_CUE.search(sp.sent.text):
+                verb = _verb_for(doc, sent, amount)
+                if not (verb is not None and GIVER_VERB.match(verb.text) and sp.end <= verb.i):
+                    continue  # in the amount's sentence without a cue, only the giver's subject
+            good.append(sp)
         if not good:
             continue
         investors.append(org.name)
         if any(re.search(r"(?:led by|co-led by|men[ée]e? par|pilot[ée]e? par|port[ée]e? par|conduite? par)"
                          r"[^.;]{0,60}$", doc.text[max(0, sp.start_char - 80) : sp.start_char], re.I)
-               for sp in spans):
+               or re.match(r"^[^.;]{0,20}\b(?:led|a men[ée]|mène|leads)\b", doc.text[sp.end_char : sp.end_char + 30])
+               for sp in good):
             lead.append(org.name)
-    for gov in _governments(sent.text):
+    giver = giving_subject(doc, orgs, amount)
+    if giver is not None and giver.key != recipient_key and giver.name not in investors:
+        investors.insert(0, giver.name)
+    window = " ".join(s_.text for s_ in sents[max(0, idx - 1) : idx + 3])
+    for gov in _governments(window):
         if not any(fold(gov) in fold(i) or fold(i) in fold(gov) for i in investors):
             investors.append(gov)
     return investors, lead
+
+
+def _window(doc: Doc, sp: Span, left: int, right: int) -> str:
+    return doc.text[max(0, sp.start_char - left) : sp.end_char + right]
 
 
 def _subject_of(verb, org: Org) -> bool:

@@ -33,3 +33,14 @@ def demo_site():
 
     with serve_demo_site() as server:
         yield server
+
+
+@pytest.fixture(scope="session")
+def nlp_extractor():
+    """`nlp.extract.analyse` with both spaCy pipelines loaded once for the whole session."""
+    from nlp.extract import analyse
+    from nlp.models import load_model
+
+    load_model("fr")
+    load_model("en")
+    return analyse

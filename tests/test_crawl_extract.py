@@ -175,3 +175,25 @@ def test_headline_repeated_at_the_top_of_the_body_is_dropped(english):
     assert strip_title("A headline that is long enough | Site\nBody", "A headline that is long enough | Site name") \
         == "Body"
     assert strip_title("Short\nBody", "Short story about something else") == "Short\nBody"
+
+
+def test_settings_are_polite_and_overridable(monkeypatch):
+    from crawlers.__main__ import build_settings
+
+    monkeypatch.setenv("FUNDWATCH_CONTACT", "mailto:ops@example.org")
+    settings = build_settings({"DOWNLOAD_TIMEOUT": 5})
+    assert settings.get("USER_AGENT") == "fundwatch/0.1 (+mailto:ops@example.org)"
+    assert settings.getbool("ROBOTSTXT_OBEY") and settings.getbool("AUTOTHROTTLE_ENABLED")
+    assert settings.getint("CONCURRENT_REQUESTS_PER_DOMAIN") <= 2
+    assert settings.getint("DOWNLOAD_TIMEOUT") == 5 and settings.getint("DOWNLOAD_MAXSIZE") > 0
+    assert 429 in settings.getlist("RETRY_HTTP_CODES") or "429" in settings.getlist("RETRY_HTTP_CODES")
+
+
+def test_a_page_partly_in_french_is_kept_as_french():
+    french = ("La start-up a levé dix millions d'euros pour développer son logiciel d'intelligence artificielle "
+              "destiné aux hôpitaux de la région. ") * 2
+    german = "Das Unternehmen hat zehn Millionen Euro für seine Software eingesammelt und will wachsen. " * 3
+    candidates = language_candidates(german + french)
+    assert candidates[0][0] == "de"
+    assert choose_language(candidates) == "fr"
+    assert choose_language(candidates, min_share=0.99) is None

@@ -6,6 +6,7 @@ import pytest
 
 from nlp.currency import to_eur
 from nlp.dedup import (
+    Report,
     assign_event_ids,
     event_key,
     match_cluster,
@@ -133,3 +134,37 @@ def test_event_key_is_stable_and_distinguishes_rounds():
     assert event_key(a) == event_key(mention("Mistral AI SAS", 105e6, "EUR", "2023-06-20"))
     assert event_key(a) != event_key(mention("Mistral AI", 600e6, "EUR", "2024-06-11"))
     assert event_key(a).startswith("ev_")
+
+
+def reported(recipient, amount, currency, published, evidence, context=""):
+    return Report.of(Mention(recipient=recipient, amount=amount, currency=currency, published=published,
+                             amount_eur=to_eur(amount, currency, published), evidence=evidence), context)
+
+
+def test_wrong_recipient_is_forgiven_when_the_other_report_names_the_right_one():
+    a = reported("Mistral AI", 105e6, "EUR", "2023-06-13", "Mistral AI has raised €105 million.")
+    b = reported("DeepMind", 105e6, "EUR", "2023-06-14",
+                 "Mistral AI, a startup from former DeepMind researchers, has raised €105 million.")
+    same, reason = same_event(a, b)
+    assert same and "named in the other report's evidence" in reason
+    # the article around the evidence counts too
+    c = reported("Bien sûr", 105e6, "EUR", None, "Bien sûr, elle a obtenu 105 millions d'euros.",
+                 context="La start-up Mistral AI a été fondée il y a un mois. Bien sûr, elle a obtenu...")
+    same, reason = same_event(a, c)
+    assert same and "named in the other report's article" in reason
+
+
+def test_named_in_report_needs_close_amounts_and_a_distinctive_name():
+    a = reported("Mistral AI", 105e6, "EUR", "2023-06-13", "Mistral AI has raised €105 million.")
+    far = reported("OpenAI", 112e6, "EUR", "2023-06-14", "Mistral AI, the OpenAI rival, has raised €112 million.")
+    assert not same_event(a, far)[0]  # 6 % apart: too far when the recipients disagree
+    gov_a = reported("Gouvernement", 20e6, "EUR", None, "Le gouvernement débloque 20 millions d'euros.")
+    gov_b = reported("Région Wallonne", 20e6, "EUR", None, "La région finance Datalume à hauteur de 20 M€.",
+                     context="Selon le gouvernement, le plan est ambitieux.")
+    assert not same_event(gov_a, gov_b)[0]
+
+
+def test_different_companies_with_the_same_amount_stay_apart():
+    a = reported("Pasqal", 20e6, "EUR", "2024-01-10", "Pasqal raised €20 million.", "Pasqal raised €20 million.")
+    b = reported("Pigment", 20e6, "EUR", "2024-01-11", "Pigment raised €20 million.", "Pigment raised €20 million.")
+    assert assign_event_ids([a, b])[0] != assign_event_ids([a, b])[1]

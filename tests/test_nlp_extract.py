@@ -1,0 +1,186 @@
+"""End-to-end extraction on short articles written for these tests (real spaCy models)."""
+
+from __future__ import annotations
+
+import pytest
+
+from nlp.extract import EXTRACTOR_VERSION
+from nlp.models import MAX_CHARS
+from nlp.types import Analysis, ArticleIn
+
+FILLER_FR = (
+    " L'entreprise emploie une quarantaine de personnes et prévoit de recruter des ingénieurs. "
+    "Ses fondateurs veulent faire de la société un acteur européen de l'intelligence artificielle."
+)
+FILLER_EN = (
+    " The company employs about forty people and plans to hire engineers this year. "
+    "Its founders want to build a European leader in artificial intelligence."
+)
+
+
+def run(extractor, text: str, lang: str | None = None, **kw) -> Analysis:
+    (result,) = list(extractor([ArticleIn(id="t1", text=text, lang=lang, **kw)]))
+    return result
+
+
+def only_event(a: Analysis):
+    assert a.relevant, a.reason
+    assert len(a.mentions) == 1, [(m.amount, m.recipient) for m in a.mentions]
+    return a.mentions[0]
+
+
+def test_french_round_with_lead_and_investors(nlp_extractor):
+    text = (
+        "La start-up lyonnaise Cortexa lève 12 millions d'euros pour son IA de maintenance prédictive. "
+        "Le tour de table de série A est mené par Partech, avec la participation de Bpifrance et de Kima "
+        "Ventures." + FILLER_FR
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert (m.amount, m.currency) == (12e6, "EUR")
+    assert m.recipient == "Cortexa"
+    assert m.kind == "private_round" and m.round == "series_a"
+    assert (m.country, m.region, m.region_code) == ("FR", "Auvergne-Rhône-Alpes", "FR-ARA")
+    assert {"Partech", "Bpifrance", "Kima Ventures"} <= set(m.investors)
+    assert "Partech" in m.lead_investors
+    assert text[m.start : m.end] == m.evidence and "12 millions" in m.evidence
+
+
+def test_english_round_berlin_based_with_aliases(nlp_extractor):
+    text = (
+        "Berlin-based AI startup Nerovia has raised $40 million in a Series B round led by a16z. "
+        "The European Investment Bank also participated in the round, the company said on Monday."
+        + FILLER_EN
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert (m.amount, m.currency) == (40e6, "USD")
+    assert m.recipient == "Nerovia"
+    assert (m.country, m.region_code) == ("DE", "DE-BE")
+    assert m.round == "series_b"
+    assert "Andreessen Horowitz" in m.investors and "Andreessen Horowitz" in m.lead_investors
+    assert "European Investment Bank" in m.investors
+
+
+def test_public_programme_in_wallonie(nlp_extractor):
+    text = (
+        "La Wallonie va investir 20 millions d'euros supplémentaires dans un programme d'intelligence "
+        "artificielle pour les PME. Le plan sera étalé sur 3 ans, a annoncé le ministre du Numérique."
+        + FILLER_FR
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert (m.amount, m.currency) == (20e6, "EUR")
+    assert (m.country, m.region, m.region_code) == ("BE", "Wallonie", "BE-WAL")
+    assert m.kind == "public_program"
+    assert "Wallonie" in m.investors
+    assert m.recipient and "programme" in m.recipient
+
+
+def test_wallonia_in_english(nlp_extractor):
+    text = (
+        "The government of Wallonia will grant €5 million to Liège-based AI lab Visiolab to develop computer "
+        "vision models for hospitals." + FILLER_EN
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert (m.country, m.region_code) == ("BE", "BE-WAL")
+    assert m.recipient == "Visiolab"
+    assert m.kind in ("public_program", "grant")
+
+
+def test_parisienne_gives_ile_de_france(nlp_extractor):
+    text = (
+        "La start-up parisienne Lexiom a bouclé une levée de fonds de 8 M€ pour son assistant juridique "
+        "fondé sur l'IA générative. Le fonds Serena mène l'opération." + FILLER_FR
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert (m.amount, m.currency, m.recipient) == (8e6, "EUR", "Lexiom")
+    assert (m.country, m.region, m.region_code) == ("FR", "Île-de-France", "FR-IDF")
+    assert "Serena" in m.investors
+
+
+def test_bavaria_and_investor_as_subject(nlp_extractor):
+    text = (
+        "Siemens invests €30 million in Munich robotics AI startup Gravis, the Bavarian company said. "
+        "Gravis builds machine learning software for factory robots." + FILLER_EN
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert m.recipient == "Gravis"
+    assert "Siemens" in m.investors
+    assert (m.country, m.region) == ("DE", "Bavaria")
+
+
+def test_valuation_is_not_the_amount_raised(nlp_extractor):
+    text = (
+        "AI startup Quillon raises $50 million at a $2 billion valuation. The round was led by Accel, "
+        "and values Quillon at four times its previous price." + FILLER_EN
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert m.amount == 50e6
+
+
+def test_spread_amount_keeps_total_and_notes_period(nlp_extractor):
+    text = (
+        "Le gouvernement du Québec accorde une subvention de 15 millions $ étalés sur 5 ans à l'institut "
+        "montréalais Algora, spécialisé en apprentissage automatique." + FILLER_FR
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert (m.amount, m.currency) == (15e6, "CAD")
+    assert m.period == "5 years"
+    assert m.country == "CA" and m.region == "Québec"
+    assert m.kind == "grant"
+
+
+@pytest.mark.parametrize(
+    ("text", "why"),
+    [
+        ("OpenAI a présenté mardi un nouveau modèle d'intelligence artificielle capable de raisonner. "
+         "Le modèle sera disponible pour les entreprises dès le mois prochain." + FILLER_FR, "AI, no money"),
+        ("The bakery chain Crumbs has raised $45 million to open new shops across the Midwest. "
+         "The chain plans to double its store count by next year and hire hundreds of bakers. "
+         "Its chief executive said demand for fresh bread has never been higher.", "money, no AI"),
+        ("En 2017, les start-up françaises de l'IA ont levé 2,25 milliards d'euros au total, selon une "
+         "étude. Le marché mondial de l'intelligence artificielle devrait atteindre 190 milliards de "
+         "dollars d'ici 2025." + FILLER_FR, "market statistics"),
+        ("The AI company Deltaware is now valued at $3 billion after a secondary share sale, according to "
+         "people familiar with the matter. Its valuation has tripled." + FILLER_EN, "valuation only"),
+        ("No, the AI startup Kairon didn't raise $1 billion. The rumour spread on social media but the "
+         "company denied it." + FILLER_EN, "denied funding"),
+    ],
+)
+def test_negatives_are_rejected(nlp_extractor, text, why):
+    a = run(nlp_extractor, text)
+    assert not a.relevant, f"{why}: {a.reason}"
+    assert a.skip_reason == "not_relevant"
+    assert a.mentions == []
+    assert a.reason
+
+
+def test_language_and_length_skips(nlp_extractor):
+    results = list(nlp_extractor([
+        {"id": "de", "text": "Das Berliner Unternehmen hat 20 Millionen Euro für künstliche Intelligenz "
+                             "eingesammelt, teilte die Firma am Montag mit. Die Investoren sind bekannt. "
+                             "Das Geld soll in neue Produkte und in das Wachstum fließen."},
+        {"id": "short", "text": "IA: 5 M€."},
+        {"id": "en", "text": "Berlin-based AI startup Nerovia has raised $40 million." + FILLER_EN},
+    ]))
+    assert [r.id for r in results] == ["de", "short", "en"]
+    assert results[0].skip_reason == "language" and results[0].lang == "de"
+    assert results[1].skip_reason == "too_short"
+    assert results[2].relevant and results[2].lang == "en"
+
+
+def test_huge_text_is_cut_and_recorded(nlp_extractor):
+    text = "Paris-based AI startup Nerovia has raised €10 million. " + ("Le chat dort. " * 80_000)
+    a = run(nlp_extractor, text, lang="fr")
+    assert len(text) > MAX_CHARS
+    assert f"cut to {MAX_CHARS}" in a.reason
+
+
+def test_noise_texts_do_not_crash(nlp_extractor):
+    results = list(nlp_extractor([
+        {"id": "digits", "text": "7" * 5000},
+        {"id": "symbols", "text": "$€£ " * 2000},
+    ]))
+    assert all(not r.relevant for r in results)
+
+
+def test_version_is_set():
+    assert EXTRACTOR_VERSION
