@@ -13,13 +13,12 @@ import json
 import os
 import sys
 from typing import Any
-from urllib.parse import urlsplit
 
 from scrapy.crawler import Crawler, CrawlerProcess
 from scrapy.settings import Settings
 
 from crawlers.recorder import Recorder
-from crawlers.sources import Source, adhoc_source
+from crawlers.sources import Source, adhoc_source, site_key
 from crawlers.spiders import SPIDERS
 
 COUNTED = ("stored", "updated", "unchanged", "alias")
@@ -34,11 +33,6 @@ def build_settings(overrides: dict[str, Any] | None = None) -> Settings:
     contact = settings.get("FUNDWATCH_CONTACT")
     settings.set("USER_AGENT", settings.get("USER_AGENT").replace("{contact}", contact), priority="cmdline")
     return settings
-
-
-def site_key(url: str) -> str:
-    """Host a source's requests go to, for grouping sources of one site (www. ignored)."""
-    return (urlsplit(url).hostname or url).lower().removeprefix("www.")
 
 
 def source_counts(stats: dict[str, Any]) -> dict[str, Any]:

@@ -52,6 +52,13 @@ class BackoffRetryMiddleware(RetryMiddleware):
         tries = request.meta.get("retry_times", 0)
         return min(self.backoff_max, self.backoff_base * (2**tries))
 
+    async def _wait(self, delay: float) -> None:
+        if delay > 0:
+            self.crawler.stats.inc_value("fundwatch/retry_backoff_seconds", delay)
+            from twisted.internet import reactor  # the one Scrapy installed
+
+            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+
     async def process_response(self, request: Request, response: Response) -> Request | Response:
         if request.meta.get("dont_retry", False) or response.status not in self.retry_http_codes:
             return response
@@ -62,11 +69,15 @@ class BackoffRetryMiddleware(RetryMiddleware):
         retry = self._retry(request, response_status_message(response.status))
         if retry is None:
             return response
-        if delay > 0:
-            self.crawler.stats.inc_value("fundwatch/retry_backoff_seconds", delay)
-            from twisted.internet import reactor  # the one Scrapy installed
+        await self._wait(delay)
+        return retry
 
-            await maybe_deferred_to_future(deferLater(reactor, delay, lambda: None))
+    async def process_exception(self, request: Request, exception: Exception) -> Request | None:
+        """Timeouts, refused connections, DNS failures: retried too, after the same backoff."""
+        retry = super().process_exception(request, exception)
+        if isinstance(retry, Request):
+            tries = request.meta.get("retry_times", 0)
+            await self._wait(min(self.backoff_max, self.backoff_base * (2**tries)))
         return retry
 
 

@@ -41,7 +41,11 @@ class ExtractPipeline:
             raise self._drop(item, "not_html", "binary content served as HTML")
         if not self.enabled:
             return self._without_extraction(item)
-        found = extract_article(html, item["url"], lang_hint=item.get("source_lang"))
+        try:
+            found = extract_article(html, item["url"], lang_hint=item.get("source_lang"))
+        except Exception as exc:  # a library choking on one page must not lose the page's reason
+            logger.exception("extraction failed on %s", item["url"])
+            raise self._drop(item, "empty_body", f"extraction error: {type(exc).__name__}: {exc}"[:300]) from exc
         if found.words < self.min_words:
             raise self._drop(item, "empty_body", f"{found.words} words of body text (< {self.min_words})")
         lang = choose_language(found.lang_candidates, self.langs, min_share=self.min_lang_share,
@@ -71,8 +75,8 @@ class ExtractPipeline:
 class StorePipeline:
     """Saves through db.articles (stored / updated / unchanged / alias) and counts each outcome."""
 
-    FIELDS = ("url", "canonical_url", "source", "title", "published", "authors", "lang", "text", "html",
-              "fetched_at", "http_status", "encoding")
+    FIELDS = ("url", "requested_url", "canonical_url", "source", "title", "published", "authors", "lang",
+              "text", "html", "fetched_at", "http_status", "encoding")
 
     def __init__(self, crawler: Any):
         self.crawler = crawler

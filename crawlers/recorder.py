@@ -44,9 +44,16 @@ class Recorder:
         self.emit("skipped", url=url, reason=reason, detail=detail, source=source)
 
     def save(self, stats: Any, item: dict[str, Any]) -> articles.SaveResult:
+        """Store one extracted page (`requested_url`: the URL asked for, before redirects)."""
+        requested = item.pop("requested_url", None)
         result = articles.save_article(self.db, {**item, "run_id": self.run_id})
         stats.inc_value(f"fundwatch/saved/{result.status}")
-        for url in (item.get("url"), item.get("canonical_url")):
+        if requested and requested != item.get("url"):
+            # Reached through a redirect (feed tracking links, moved pages): saving the same article
+            # under the requested URL records that URL as an alias, so the next run skips it.
+            articles.save_article(self.db, {**item, "url": requested, "run_id": self.run_id,
+                                            "canonical_url": item.get("canonical_url") or item.get("url")})
+        for url in (item.get("url"), item.get("canonical_url"), requested):
             if url:
                 self.seen.add(url)
         self.emit(result.status, url=item.get("url"), article_id=result.article_id, source=item.get("source"))

@@ -8,6 +8,7 @@ from dataclasses import asdict, dataclass, field
 from importlib import resources
 from pathlib import Path
 from typing import Any
+from urllib.parse import urlsplit
 
 KINDS = ("feed", "sitemap", "listing", "page", "auto")
 DEFAULT_SOURCES = "default_sources.toml"
@@ -110,3 +111,17 @@ def load_sources(path: str | Path | None = None) -> list[Source]:
 def adhoc_source(url: str) -> Source:
     """A source for one `--url`: its kind (feed, sitemap or page) is detected after fetching."""
     return Source(name="adhoc", kind="auto", url=url)
+
+
+def site_key(url: str) -> str:
+    """The site a URL belongs to (host, "www." ignored): sources of one site must not be crawled in
+    parallel, or the per-domain politeness limits would be multiplied."""
+    return (urlsplit(url).hostname or url).lower().removeprefix("www.")
+
+
+def group_by_site(sources: list[Source]) -> dict[str, list[Source]]:
+    """Sources grouped by site, in file order: crawl the groups in parallel, each group's sources in turn."""
+    groups: dict[str, list[Source]] = {}
+    for source in sources:
+        groups.setdefault(site_key(source.url), []).append(source)
+    return groups

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date, timedelta
 from typing import Any
 
@@ -19,6 +20,24 @@ MENTION_COLUMNS = (
     "region", "region_code", "kind", "round", "period", "evidence", "start", "end", "extractor_version",
     "merge_reason", "created_at", "lead_investors",
 )
+
+
+@contextmanager
+def write_transaction(db: Database) -> Iterator[Database]:
+    """One article's work as one transaction, taking the write lock up front (BEGIN IMMEDIATE) so a
+    concurrent run waits for the busy timeout instead of failing when its read turns into a write."""
+    if db.conn.in_transaction:
+        with db.atomic():
+            yield db
+        return
+    db.conn.execute("BEGIN IMMEDIATE")
+    try:
+        yield db
+    except BaseException:
+        if db.conn.in_transaction:
+            db.conn.execute("ROLLBACK")
+        raise
+    db.conn.execute("COMMIT")
 
 
 def article_day(article: dict[str, Any]) -> str | None:
@@ -133,7 +152,11 @@ def delete_article_mentions(db: Database, article_id: int) -> list[dict[str, Any
 
 
 def update_event(db: Database, event_id: str, row: dict[str, Any]) -> None:
-    db["events"].update(event_id, row)
+    """Write only the columns that changed, so a re-run leaves rows (and search triggers) alone."""
+    current = db["events"].get(event_id)
+    changed = {k: v for k, v in row.items() if current.get(k) != v}
+    if changed:
+        db["events"].update(event_id, changed)
 
 
 def delete_event(db: Database, event_id: str) -> None:

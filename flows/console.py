@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import functools
 import json
+import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
 from contextlib import contextmanager
@@ -16,6 +17,9 @@ from rich.progress import BarColumn, MofNCompleteColumn, Progress, SpinnerColumn
 from rich.table import Table
 
 console = Console(stderr=True)
+# SQLite result codes that mean the storage failed (full disk, I/O error, damaged file), not a bug.
+_STORAGE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_READONLY",
+                   "SQLITE_CANTOPEN")
 out = Console()
 
 
@@ -28,12 +32,20 @@ def user_errors(func: Callable) -> Callable:
 
     @functools.wraps(func)
     def wrapper(*args, **kwargs):
-        from db.store import StoreError
+        from db.store import StoreError, resolve_path
 
         try:
             return func(*args, **kwargs)
         except (UserError, StoreError, FileNotFoundError, PermissionError) as exc:
             console.print(f"[bold red]Error:[/] {exc}", soft_wrap=True)
+            raise typer.Exit(2) from None
+        except sqlite3.DatabaseError as exc:  # the disk or the file failed, not the code: say so, no traceback
+            if not (getattr(exc, "sqlite_errorname", None) or "").startswith(_STORAGE_ERRORS):
+                raise
+            where = resolve_path(kwargs.get("db"))
+            console.print(f"[bold red]Error:[/] cannot write or read {where}: {exc} ({exc.sqlite_errorname}); "
+                          "check free disk space and the file (`sqlite3 FILE 'PRAGMA integrity_check'`)",
+                          soft_wrap=True)
             raise typer.Exit(2) from None
         except Exception as exc:
             if type(exc).__name__ in {"SearchError", "SourcesError", "InputError", "RunLocked"}:

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import json
 import os
-import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -18,6 +17,7 @@ from nlp.dedup import Report, assign_event_ids
 from nlp.types import Analysis, ArticleIn, Mention
 
 OPTIONAL_FIELDS = ("lang", "url", "published", "title")
+CONTEXT_CHARS = 20_000  # of each text kept for de-duplication (names sit near the top of news articles)
 
 
 class InputError(ValueError):
@@ -100,7 +100,9 @@ def extract_file(
     results: list[Analysis] = []
     for analysis in analyse(remember(records), batch_size=batch_size):
         date = analysis.published or published.get(analysis.id)
-        analysis.mentions = [realign(with_eur(m, date), texts.get(analysis.id, "")) for m in analysis.mentions]
+        text = texts.get(analysis.id, "")
+        analysis.mentions = [realign(with_eur(m, date), text) for m in analysis.mentions]
+        texts[analysis.id] = text[:CONTEXT_CHARS]
         results.append(analysis)
         if progress:
             progress(1)
@@ -113,9 +115,9 @@ def extract_file(
 
     out = Path(output_path)
     out.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{out.name}.", suffix=".tmp", dir=out.parent)
+    tmp = out.with_name(f".{out.name}.{os.getpid()}.tmp")  # same folder, so the rename is atomic
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+        with open(tmp, "w", encoding="utf-8") as fh:
             for a in results:
                 line = {
                     "id": a.id, "lang": a.lang, "relevant": a.relevant, "score": a.score, "reason": a.reason,
@@ -124,7 +126,7 @@ def extract_file(
                 fh.write(json.dumps(line, ensure_ascii=False) + "\n")
         os.replace(tmp, out)
     except BaseException:
-        Path(tmp).unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
     return {
         "records": len(results),

@@ -42,7 +42,7 @@ def _report_from_row(row: dict[str, Any]) -> Report:
 
 
 def _mention_from_row(row: dict[str, Any]) -> Mention:
-    day = store.article_day({"published": row.get("article_published"), "fetched_at": row.get("article_fetched_at")})
+    day = _published_day(row.get("article_published"))
     return Mention(
         recipient=row["recipient"], amount=row["amount"], currency=row["currency"],
         amount_eur=row["amount_eur"], investors=list(row.get("investors") or []), country=row["country"],
@@ -52,6 +52,10 @@ def _mention_from_row(row: dict[str, Any]) -> Mention:
     )
 
 
+def _published_day(value: Any) -> str | None:
+    return str(value)[:10] if value else None
+
+
 def _first(values: Iterable[Any]) -> Any:
     return next((v for v in values if v not in (None, "", "other")), None)
 
@@ -59,8 +63,9 @@ def _first(values: Iterable[Any]) -> Any:
 def sync_event(db: Database, event_id: str) -> bool:
     """Recompute an event's columns and organisation links from its mentions; drop it when none is left.
 
-    The earliest report gives recipient, amount and currency (later ones fill what it lacks), so an
-    event does not flip between spellings as sources arrive. Returns False when the event was deleted.
+    The recipient is the name most reports agree on; amount and currency come from the earliest report
+    (later ones fill what it lacks), so an event does not flip as sources arrive. Returns False when the
+    event was deleted.
     """
     rows = store.event_mentions(db, event_id)
     if not rows:
@@ -74,28 +79,10 @@ def sync_event(db: Database, event_id: str) -> bool:
             if name not in names:
                 names.append(name)
     investors = [names[0] for names in spellings.values()]
-    days = [d for d in (store.article_day({"published": r["article_published"], "fetched_at": r["article_fetched_at"]})
-                        for r in rows) if d]
+    days = ([d for d in (_published_day(r["article_published"]) for r in rows) if d]
+            or [d for d in (_published_day(r["article_fetched_at"]) for r in rows) if d])
     recipient = _consensus_recipient(rows)
     amount_row = first if first["amount"] is not None else next((r for r in rows if r["amount"] is not None), first)
-    store.update_event(db, event_id, {
-        "recipient": recipient,
-        "recipient_norm": normalise_name(recipient) if recipient else None,
-        "amount": amount_row["amount"],
-        "currency": amount_row["currency"],
-        "amount_eur": amount_row["amount_eur"],
-        "investors": json.dumps(investors, ensure_ascii=False),
-        "country": _first(r["country"] for r in rows),
-        "region": _first(r["region"] for r in rows),
-        "region_code": _first(r["region_code"] for r in rows),
-        "kind": _first(r["kind"] for r in rows) or first["kind"] or "other",
-        "round": _first(r["round"] for r in rows),
-        "period": _first(r["period"] for r in rows),
-        "announced": min(days) if days else None,
-        "last_seen": max(r["created_at"] for r in rows),
-        "n_sources": len({r["article_id"] for r in rows}),
-        "langs": json.dumps(sorted({r["article_lang"] for r in rows if r["article_lang"]})),
-    })
     links: set[tuple[int, str]] = set()
     recipient_org = None
     if recipient:
@@ -116,7 +103,25 @@ def sync_event(db: Database, event_id: str) -> bool:
         links.add((org_id, "investor"))
         if norm in leads:
             links.add((org_id, "lead"))
-    store.update_event(db, event_id, {"recipient_org_id": recipient_org})
+    store.update_event(db, event_id, {
+        "recipient": recipient,
+        "recipient_norm": normalise_name(recipient) if recipient else None,
+        "recipient_org_id": recipient_org,
+        "amount": amount_row["amount"],
+        "currency": amount_row["currency"],
+        "amount_eur": amount_row["amount_eur"],
+        "investors": json.dumps(investors, ensure_ascii=False),
+        "country": _first(r["country"] for r in rows),
+        "region": _first(r["region"] for r in rows),
+        "region_code": _first(r["region_code"] for r in rows),
+        "kind": _first(r["kind"] for r in rows) or first["kind"] or "other",
+        "round": _first(r["round"] for r in rows),
+        "period": _first(r["period"] for r in rows),
+        "announced": min(days) if days else None,
+        "last_seen": max(r["created_at"] for r in rows),
+        "n_sources": len({r["article_id"] for r in rows}),
+        "langs": json.dumps(sorted({r["article_lang"] for r in rows if r["article_lang"]})),
+    })
     store.replace_event_organisations(db, event_id, links)
     return True
 
@@ -206,7 +211,7 @@ def merge_mention(
 def _analysis_input(article: dict[str, Any], text: str | None = None) -> ArticleIn:
     return ArticleIn(id=str(article["id"]), text=text if text is not None else (article["text"] or ""),
                      lang=article.get("lang"), title=article.get("title"), url=article.get("url"),
-                     published=store.article_day(article))
+                     published=_published_day(article.get("published")))
 
 
 def _record(db: Database, article: dict[str, Any], analysis: Analysis, version: str, counts: Counter,
@@ -219,12 +224,14 @@ def _record(db: Database, article: dict[str, Any], analysis: Analysis, version: 
         skipped[analysis.skip_reason] += 1
     counts["relevant"] += bool(analysis.relevant)
     touched: set[str] = set()
-    day = store.article_day(article)
+    published = _published_day(article.get("published"))
     for mention in analysis.mentions:
         realign(mention, article.get("text") or "")
-        mention.published = day or mention.published
+        # an undated article leaves the date criterion open (as in `extract`); the crawl day is no
+        # evidence of when the funding happened, but it is the best day for the exchange rate
+        mention.published = published
         if mention.amount_eur is None:
-            mention.amount_eur = to_eur(mention.amount, mention.currency, mention.published)
+            mention.amount_eur = to_eur(mention.amount, mention.currency, published or store.article_day(article))
         event_id, is_new, stored = merge_mention(db, article, mention, version, reuse=reuse)
         touched.add(event_id)
         counts["mentions"] += stored
@@ -255,7 +262,10 @@ def _report(counts: Counter, skipped: Counter) -> dict[str, Any]:
 def process_articles(
     db: Database, *, batch_size: int = 32, progress: Progress = None, run_id: int | None = None,
 ) -> dict[str, Any]:
-    """Extract and merge every article still `new`; incremental and idempotent."""
+    """Extract and merge every article still `new`; incremental and idempotent.
+
+    `run_id` is accepted so flows can pass it; the caller records the returned counts in `runs`.
+    """
     version = _version()
     ids = store.pending_article_ids(db)
     articles: dict[str, dict[str, Any]] = {}
@@ -269,8 +279,9 @@ def process_articles(
     skipped: Counter = Counter()
     for analysis in _analyse(records(), batch_size):
         article = articles.pop(analysis.id)
-        with db.atomic():
-            if db.execute("SELECT status FROM articles WHERE id = ?", [article["id"]]).fetchone()[0] != "new":
+        with store.write_transaction(db):
+            row = db.execute("SELECT status FROM articles WHERE id = ?", [article["id"]]).fetchone()
+            if not row or row[0] != "new":
                 continue  # done meanwhile by a concurrent run
             _record(db, article, analysis, version, counts, skipped)
         if progress:
@@ -317,7 +328,7 @@ def reprocess_articles(
     for analysis in _analyse(records(), batch_size):
         article = articles.pop(analysis.id)
         text = texts.pop(analysis.id)
-        with db.atomic():
+        with store.write_transaction(db):
             if text != (article["text"] or ""):  # offsets of the new mentions refer to this text
                 db["articles"].update(article["id"], {"text": text, "content_hash": content_hash(text)})
                 article["text"] = text

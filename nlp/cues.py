@@ -47,7 +47,9 @@ STRONG_FUNDING = _re(
     r"de financement|d['’]investissement|appui (?:financier )?de|soutien (?:financier )?de|aide de|"
     r"supported by|commit(?:s|ted)|s['’]engage|mettre à disposition|met à disposition|mis à disposition|"
     r"made available|en faveur de|obtenir|to invest|d['’]investir|investir|enveloppe de|budget de|"
-    r"dot[ée]e? de|injection de|cash injection|war chest|capital increase|augmentation de capital)\b"
+    r"dot[ée]e? de|injection de|cash injection|war chest|capital increase|augmentation de capital|"
+    r"[àa] hauteur de|financ(?:ent|era|eront|ée?s?)|octroie|octroy[ée]e?|accorde|accord[ée]e?|versera|"
+    r"verse|provides?|provided|awards?|awarded|to fund|pour financer)\b"
 )
 INVESTOR_CUE = _re(
     r"\b(?:led by|co-led by|backed by|participation (?:of|from|de)|particip(?:ated|ating|ate|e|é|ent|aient|"
@@ -88,6 +90,7 @@ PAST = _re(
     r"l['’]an dernier|l['’]ann[ée]e derni[èe]re|en (?:janvier|f[ée]vrier|mars|avril|mai|juin|juillet|"
     r"ao[ûu]t|septembre|octobre|novembre|d[ée]cembre) dernier|ago|il y a|avait (?:lev[ée]|boucl[ée]|"
     r"obtenu)|had (?:raised|secured)|previous|pr[ée]c[ée]dent|first round|premier tour|earlier|"
+    r"\b[Ii]n (?:January|February|March|April|May|June|July|August|September|October|November|December)\b|"
     r"two years after|deux ans apr[èe]s|(?:lors|during) (?:de |of )?(?:its|sa|son) (?:previous|last|"
     r"dernier|derni[èe]re))"
 )
@@ -121,4 +124,8 @@ COMPARATOR = _re(
 DEBUNK = _re(
     r"(?:didn['’]t|did not|has not|hasn['’]t|never|n['’]a (?:pas|jamais)|n['’]ont (?:pas|jamais)|ne l[èe]ve pas)"
     r"\s+(?:\w+\s+){0,2}(?:rais\w*|secur\w*|lev[ée]\w*|obtenu|boucl[ée]|get|got|receiv\w*|re[çc]u)"
+)
+COMPARATOR_LIST = _re(
+    r"(?:telles? que|tels? que|such as|like|comme|rivals?|rivaux|concurrents?|competitors?)\s+"
+    r"(?:[\w&’'.-]+\s*,?\s*(?:et|and)?\s*){0,6}$"
 )

@@ -151,6 +151,10 @@ def _distinctive(tokens: Iterable[str]) -> set[str]:
     return {t for t in tokens if t not in GENERIC_WORDS and len(t) > 1}
 
 
+def _generic(name: str | None) -> bool:
+    return not _distinctive(normalise_name(name).split())
+
+
 def same_recipient(a: str | None, b: str | None) -> tuple[bool, str]:
     """Do two recipient names denote one organisation? Returns the verdict and how it was reached."""
     va, vb = name_variants(a), name_variants(b)
@@ -264,11 +268,19 @@ def named_in_report(a: MentionLike, b: MentionLike) -> tuple[bool, str]:
     return False, "recipient not named in the other report"
 
 
+def _same_round_mislabelled(a: MentionLike, b: MentionLike) -> bool:
+    """Round labels are read from wording ("ce tour de série A ... le tour d'amorçage") and can be wrong;
+    two dated reports of almost the same amount within the window are one round whatever their labels."""
+    da, db_ = _day(a), _day(b)
+    return (da is not None and db_ is not None and abs((da - db_).days) <= DATE_WINDOW_DAYS
+            and _eur_or_same_currency(a, b) and _gap(a, b) <= NAMED_AMOUNT_TOLERANCE)
+
+
 def contradiction(a: MentionLike, b: MentionLike) -> str | None:
     """Why two mentions cannot be one event whoever they name (different round, amount or date)."""
     if a.round and b.round:
         ra, rb = _round_key(a.round), _round_key(b.round)
-        if ra != rb:
+        if ra != rb and not _same_round_mislabelled(a, b):
             return f"different rounds ({ra} / {rb})"
     if _gap(a, b) > AMOUNT_TOLERANCE and _eur_or_same_currency(a, b):
         return compare_amounts(a, b)[1]
@@ -301,6 +313,10 @@ def same_event(a: MentionLike, b: MentionLike) -> tuple[bool, str]:
     if amounts is None and not (ra and ra == rb and dates):
         return False, "amount unknown and round/date not both confirmed"
     ok, why_name = same_recipient(a.recipient, b.recipient)
+    if ok and _generic(a.recipient) and _generic(b.recipient):
+        # "Gouvernement" / "Gouvernement": a generic name identifies nobody, the amounts must say it
+        ok = amounts is True and _gap(a, b) <= NAMED_AMOUNT_TOLERANCE
+        why_name = f"generic name, close amounts ({why_name})" if ok else f"generic name only ({why_name})"
     if not ok:
         if amounts is None or _gap(a, b) > NAMED_AMOUNT_TOLERANCE:
             return False, why_name
@@ -311,6 +327,8 @@ def same_event(a: MentionLike, b: MentionLike) -> tuple[bool, str]:
     reasons = [f"recipient: {why_name}", why_amount, why_date]
     if ra and ra == rb:
         reasons.append(f"round {ra}")
+    elif ra and rb:
+        reasons.append(f"round labels differ ({ra} / {rb}) for one amount and date")
     return True, "; ".join(reasons)
 
 

@@ -18,15 +18,17 @@ from nlp.language import SUPPORTED, detect_language
 from nlp.models import MAX_CHARS, load_model
 from nlp.orgs import collect_orgs
 from nlp.regions import COUNTRY_CURRENCY, LOCAL_DOLLAR, resolve_location
-from nlp.relevance import MIN_EVENT_SCORE, Candidate, article_decision, score_candidate
+from nlp.relevance import Candidate, article_decision, score_candidate
 from nlp.roles import PUBLIC_BODY, giving_subject, investors_for, programme_phrase, recipient_scores
+from nlp.sentences import SENTENCE_CACHE, doc_text, sent_of, sentences
 from nlp.types import Analysis, ArticleIn, Mention
 
-EXTRACTOR_VERSION = "2026.11.25-1"
+EXTRACTOR_VERSION = "2026.11.25-2"
 MIN_CHARS = 150  # below this an article cannot state who got how much for what
 MAX_EVENTS = 3
 SECOND_EVENT_MARGIN = 2.0
 SECOND_EVENT_MIN = 3.0
+MIN_RECIPIENT_SCORE = -1.0  # below: only people, places or funders were named; better no recipient
 
 _EQUIV_GAP = re.compile(r"^\s*[(\[/,]?\s*(?:soit|or|ou|about|around|environ|roughly|approx\.?|~|≈|i\.e\.)?"
                         r"\s*(?:about|around|environ|près de|some)?\s*$", re.IGNORECASE)
@@ -83,19 +85,22 @@ def _analyse_chunk(chunk: list[ArticleIn], batch_size: int) -> list[Analysis]:
         docs = nlp.pipe((t for _, t, _ in items), batch_size=batch_size)
         for (i, _, cut), doc in zip(items, docs, strict=True):
             art = chunk[i]
-            results[i] = _analyse_doc(doc, art, lang, cut)
+            try:
+                results[i] = _analyse_doc(doc, art, lang, cut)
+            finally:
+                doc.user_data.pop(SENTENCE_CACHE, None)  # holds Spans: keep the Doc serialisable
     return results  # type: ignore[return-value]
 
 
 def _candidates(doc: Doc) -> list[tuple[Candidate, Span]]:
-    text = doc.text
+    text = doc_text(doc)
     spans = list(doc.spans.get("amounts", []))
-    sent_index = {s.start: k for k, s in enumerate(doc.sents)}
+    sent_index = {s.start: k for k, s in enumerate(sentences(doc))}
     out: list[tuple[Candidate, Span]] = []
     prev = None
     for k, sp in enumerate(spans):
         a = sp._.amount
-        sent = sp.sent
+        sent = sent_of(sp)
         c = Candidate(amount=a, sent_start=sent.start_char, sent_end=sent.end_char,
                       sent_index=sent_index.get(sent.start, 99))
         if prev is not None:
@@ -132,11 +137,11 @@ def _fill_currency(cands: list[tuple[Candidate, Span]], lang: str) -> None:
 
 def _analyse_doc(doc: Doc, art: ArticleIn, lang: str, cut: bool) -> Analysis:
     base = dict(id=art.id, title=art.title, url=art.url, published=art.published, lang=lang)
-    text = doc.text
+    text = doc_text(doc)
     cands = _candidates(doc)
     _fill_currency(cands, lang)
     live = [(c, sp) for c, sp in cands if c.equivalent_of is None]
-    title = next(iter(doc.sents)).text if len(doc) else ""
+    title = next(iter(sentences(doc))).text if len(doc) else ""
     debunk = bool(cues.DEBUNK.search(title))
     for c, _ in live:
         repeats = sum(
@@ -156,24 +161,26 @@ def _analyse_doc(doc: Doc, art: ArticleIn, lang: str, cut: bool) -> Analysis:
         return Analysis(relevant=False, score=score, reason=reason, skip_reason="not_relevant", **base)
 
     orgs = collect_orgs(doc)
-    title_end = next(iter(doc.sents)).end
-    mentions: list[Mention] = []
-    used_recipients: set[str] = set()
+    title_end = next(iter(sentences(doc))).end
+    picks: list[tuple[Candidate, Span, str | None]] = []
     for c, sp in live:
-        if len(mentions) >= MAX_EVENTS:
+        if len(picks) >= MAX_EVENTS:
             break
-        if mentions and (c.score < max(SECOND_EVENT_MIN, best.score - SECOND_EVENT_MARGIN)):
+        if picks and (c.score < max(SECOND_EVENT_MIN, best.score - SECOND_EVENT_MARGIN)):
             break
-        if any(abs(m.amount - c.amount.value) <= 0.1 * c.amount.value for m in mentions):
+        if any(abs(p.amount.value - c.amount.value) <= 0.1 * c.amount.value for p, _, _ in picks):
             continue
         scores = recipient_scores(doc, orgs, sp, title_end)
         ranked = sorted(scores, key=scores.get, reverse=True)
-        recipient_key = ranked[0] if ranked else None
-        if mentions and (recipient_key in used_recipients or recipient_key is None):
+        recipient_key = ranked[0] if ranked and scores[ranked[0]] >= MIN_RECIPIENT_SCORE else None
+        if picks and (recipient_key is None or recipient_key in {k for _, _, k in picks}):
             continue
-        mentions.append(_mention(doc, orgs, c, sp, recipient_key, lang, _more_precise(c, live)))
-        if recipient_key:
-            used_recipients.add(recipient_key)
+        picks.append((c, sp, recipient_key))
+    mentions = []
+    for c, sp, key in picks:
+        # in a round-up, the other events' sentences and recipients belong to them
+        others = [(o_sp, o_key) for _, o_sp, o_key in picks if o_sp is not sp]
+        mentions.append(_mention(doc, orgs, c, sp, key, lang, _more_precise(c, live), others))
     return Analysis(relevant=True, score=score, reason=reason, mentions=mentions, **base)
 
 
@@ -189,10 +196,10 @@ def _more_precise(c: Candidate, live: list[tuple[Candidate, Span]]) -> float:
 
 
 def _mention(doc: Doc, orgs, c: Candidate, sp: Span, recipient_key: str | None, lang: str,
-             value: float) -> Mention:
-    text = doc.text
+             value: float, others: list[tuple[Span, str | None]]) -> Mention:
+    text = doc_text(doc)
     recip = orgs.get(recipient_key) if recipient_key else None
-    sent = sp.sent
+    sent = sent_of(sp)
     context = text[max(0, sent.start_char - 300) : min(len(text), sent.end_char + 300)]
     public_hint = bool(recip and recip.place) or bool(re.search(
         r"\b(?:government|gouvernement|minist\w+|cabinet|[ée]tat|state|r[ée]gion|union europ[ée]enne|"
@@ -200,12 +207,16 @@ def _mention(doc: Doc, orgs, c: Candidate, sp: Span, recipient_key: str | None, 
     giver = giving_subject(doc, orgs, sp)
     public_hint = public_hint or bool(giver and (giver.place or PUBLIC_BODY.search(giver.name)))
     kind = funding_kind(sent.text, context, public_hint)
-    investors, lead = investors_for(doc, orgs, recipient_key, sp, kind in ("public_program", "grant"))
+    investors, lead = investors_for(
+        doc, orgs, recipient_key, sp, kind in ("public_program", "grant"),
+        exclude_sents={sent_of(o).start for o, _ in others}, exclude_keys={k for _, k in others if k},
+    )
     recipient_name = recip.name if recip else None
     programme = programme_phrase(doc, sp)
     if programme and (recip is None or recipient_key not in _keys_in(orgs, sent)):
         recipient_name = programme
-    country, region, region_code = resolve_location(doc, recip.spans if recip else [], sp, c.amount.currency)
+    country, region, region_code = resolve_location(doc, recip.spans if recip else [], sp, c.amount.currency,
+                                                    lang)
     currency = c.amount.currency
     if currency == "USD" and not c.amount.currency_explicit and country in LOCAL_DOLLAR:
         currency = LOCAL_DOLLAR[country]
@@ -226,7 +237,7 @@ def _mention(doc: Doc, orgs, c: Candidate, sp: Span, recipient_key: str | None, 
 
 
 def _keys_in(orgs, sent: Span) -> set[str]:
-    return {k for k, o in orgs.items() if any(sp.sent.start == sent.start for sp in o.spans)}
+    return {k for k, o in orgs.items() if any(sent_of(sp).start == sent.start for sp in o.spans)}
 
 
 __all__ = ["EXTRACTOR_VERSION", "analyse", "cues"]

@@ -58,7 +58,8 @@ def english_adjectives() -> frozenset[str]:
 
 @cache
 def funders() -> tuple[Funder, ...]:
-    return tuple(Funder(f["name"], tuple(f["aliases"]), f["kind"], f["country"]) for f in _load("funders.json")["funders"])
+    entries = _load("funders.json")["funders"]
+    return tuple(Funder(f["name"], tuple(f["aliases"]), f["kind"], f["country"]) for f in entries)
 
 
 @cache

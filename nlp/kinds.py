@@ -16,7 +16,9 @@ def funding_round(text: str) -> str | None:
 def funding_kind(sentence: str, context: str, public_funder: bool) -> str:
     """Decide from the evidence sentence first, then the surrounding paragraph."""
     for text in (sentence, context):
-        if cues.ACQUISITION.search(text) and not cues.STRONG_FUNDING.search(text.replace("acqui", "")):
+        if cues.ACQUISITION.search(text) and not any(
+            not cues.ACQUISITION.fullmatch(m.group(0)) for m in cues.STRONG_FUNDING.finditer(text)
+        ):
             return "acquisition"
         if cues.DEBT.search(text):
             return "debt"

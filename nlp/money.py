@@ -74,8 +74,9 @@ def _alt(words) -> str:
 
 
 _NUM = r"\d{1,3}(?:[ \u00a0\u202f.,’']\d{3})+(?:[.,]\d+)?|\d+(?:[.,]\d+)?"
-_WORD_NUM = r"(?:%s)(?:[- ](?:et[- ])?(?:%s))?" % (_alt(NUMBER_WORDS), _alt(NUMBER_WORDS))
-_SCALE = r"(?:%s)\b\.?" % _alt([s for s in SCALES if s != "mio."])
+_WORDS = _alt(NUMBER_WORDS)
+_WORD_NUM = rf"(?:{_WORDS})(?:[- ](?:et[- ])?(?:{_WORDS}))?"
+_SCALE = r"(?:" + _alt([s for s in SCALES if s != "mio."]) + r")\b\.?"
 _PRE = _alt(PREFIX_CURRENCIES)
 _SUF = _alt(SUFFIX_CURRENCIES).replace("\\ ", r"[\s\u00a0\u202f]+")
 # bare dollars: USD by default, the local dollar in Canadian, Singaporean... articles
@@ -96,9 +97,10 @@ AMOUNT_RE = re.compile(
 _PERIOD_RE = re.compile(
     r"(?:(?:étalée?s?|réparti[es]*|spread)\s+)?(?:sur|over|across|pour|for|during|pendant|within)\s+"
     r"(?:(?:les|la|the|next|prochaines?|coming|a|une|period\s+of|période\s+de)\s+){0,3}"
-    r"(?P<n>\d{1,2}|%s)\s+(?P<unit>ans|années|years|year|an|mois|months)" % _alt(NUMBER_WORDS),
+    r"(?P<n>\d{1,2}|" + _WORDS + r")\s+(?P<unit>ans|années|years|year|an|mois|months)",
     re.IGNORECASE,
 )
+_PER_YEAR_RE = re.compile(r"^\s*(?:per|a|each|par|chaque|/)\s*(?:year|an|année|yr)\b", re.IGNORECASE)
 _UNTIL_RE = re.compile(r"(?:d['’]ici|jusqu['’](?:en|à)|by|until|through)\s+(?P<y>20\d\d)", re.IGNORECASE)
 
 
@@ -173,6 +175,8 @@ def _period_after(text: str, end: int) -> str | None:
         unit = "months" if unit in ("mois", "months") else "years"
         if n_val:
             return f"{n_val} {unit}"
+    if _PER_YEAR_RE.match(window):
+        return "per year"
     m = _UNTIL_RE.search(window)
     if m:
         return f"until {m.group('y')}"
@@ -180,9 +184,13 @@ def _period_after(text: str, end: int) -> str | None:
 
 
 _NEXT_WORD = re.compile(r"\s*(?:(?:de|d['’]|of)\s*)?([^\W\d_]+)")
-_MONEY_FOLLOWERS = frozenset(
-    ["pour", "for", "in", "into", "to", "dans", "en", "de", "d", "of", "from", "auprès", "avec", "with", "et", "and", "au", "aux", "à", "sur", "over", "par", "lors", "at", "depuis", "supplémentaires", "additional", "new", "nouveaux", "frais", "fresh", "dollars", "euros", "financement", "funding", "investissement", "investment", "levés", "raised", "d'investissement", "round", "tour", "cette", "this", "ce", "the", "la", "le", "les", "a", "an", "un", "une"]
-)
+_MONEY_FOLLOWERS = frozenset({
+    "pour", "for", "in", "into", "to", "dans", "en", "de", "d", "of", "from", "auprès", "avec", "with",
+    "et", "and", "au", "aux", "à", "sur", "over", "par", "lors", "at", "depuis", "supplémentaires",
+    "additional", "new", "nouveaux", "frais", "fresh", "dollars", "euros", "financement", "funding",
+    "investissement", "investment", "levés", "raised", "d'investissement", "round", "tour", "cette",
+    "this", "ce", "the", "la", "le", "les", "a", "an", "un", "une",
+})
 
 
 def _counts_things(text: str, end: int) -> bool:

@@ -13,6 +13,7 @@ from spacy.tokens import Doc, Span
 
 from nlp.components import is_junk_entity
 from nlp.gazetteers import funder_index, places
+from nlp.sentences import doc_text, sent_of
 
 ORG_LABELS = {"ORG", "PERSON", "PER", "MISC", "PRODUCT", "NORP", "GPE", "LOC", "FAC", "WORK_OF_ART"}
 PERSON_LABELS = {"PERSON", "PER"}
@@ -25,9 +26,14 @@ MEDIA = {
     "linkedin", "facebook", "instagram", "youtube", "tiktok", "the globe and mail", "globe and mail",
     "radio-canada", "le journal", "cnn", "bbc", "new york times", "washington post", "the washington post",
     "dealroom", "crunchbase", "pitchbook", "statista", "cb insights", "gazette officielle",
+    "journal", "presse canadienne", "la presse canadienne", "canadian press", "the canadian press", "belga", "ats",
+    "keystone-ats", "dpa", "ansa", "efe", "xinhua", "kyodo", "yonhap", "pti", "ani", "sputnik", "tass",
+    "bloomberg news", "reuters news", "nikkei", "la tribune", "challenges", "l'express",
 }
 # AI products and generic words that NER mistakes for organisations
 NOT_ORG = {
+    "inc", "corp", "co", "ltd", "llc", "plc", "sa", "sas", "gmbh", "ag", "nv", "bv", "un", "une", "mission",
+    "foundation", "fondation", "group", "groupe", "holding", "capital", "ventures", "partners", "fund", "fonds",
     "ia", "ai", "chatgpt", "gpt-4", "gpt-3", "gpt", "llm", "llms", "genai", "agi", "gpu", "gpus", "cpu",
     "europe", "union européenne", "european union", "eu", "ue", "silicon valley", "money report",
     "tech news", "dear reader", "intelligence artificielle", "artificial intelligence", "série a", "series a",
@@ -104,7 +110,7 @@ def collect_orgs(doc: Doc) -> dict[str, Org]:
         key = fold(name)
         if not ent.kb_id_ and (not key or is_junk_entity(name) or key in MEDIA or key in NOT_ORG or len(key) < 2):
             continue
-        if re.fullmatch(r"[\d\s]+", key):
+        if re.fullmatch(r"[\d\s]+", key) or re.fullmatch(r"[A-Z]{1,5}\.[A-Z]{1,2}", name):  # tickers
             continue
         funder = fidx.get(name.lower())
         if funder is not None or ent.kb_id_:
@@ -113,6 +119,8 @@ def collect_orgs(doc: Doc) -> dict[str, Org]:
         if _byline(doc, ent):
             continue
         if len(name) == 3 and name.isupper() and name in _CURRENCY_CODES:
+            continue
+        if _place_then_generic(name):
             continue
         is_place = name.lower() in _place_names() or _is_country(name) or (
             ent.label_ in ("GPE", "LOC") and name.isupper() and len(name) > 3)  # "MOSCOW (Reuters)" datelines
@@ -149,8 +157,19 @@ def _trim_at_lowercase(ent: Span) -> Span:
     return ent
 
 
+def _place_then_generic(name: str) -> bool:
+    """ "Montreal AI", "Paris Tech": a place plus a generic word describes, it does not name."""
+    head, _, tail = name.rpartition(" ")
+    return bool(head) and head.lower() in _place_names() and tail.lower() in ("ai", "ia", "tech", "startup")
+
+
 def _byline(doc: Doc, ent: Span) -> bool:
-    left = doc.text[max(0, ent.start_char - 6) : ent.start_char]
+    line_start = doc_text(doc).rfind("\n", 0, ent.start_char) + 1
+    line_end = doc_text(doc).find("\n", ent.end_char)
+    line = doc_text(doc)[line_start : line_end if line_end >= 0 else len(doc_text(doc))].strip(" -–—•|")
+    if ent.label_ in PERSON_LABELS and line == ent.text.strip():
+        return True  # a name alone on its line: the author
+    left = doc_text(doc)[max(0, ent.start_char - 6) : ent.start_char]
     return bool(re.search(r"(?:^|\n)\s*(?:by|par)\s+$", left, re.IGNORECASE)) or left.strip().lower() in ("by", "par")
 
 
@@ -160,6 +179,26 @@ def _is_country(name: str) -> bool:
         return pycountry.countries.lookup(name) is not None
     except LookupError:
         return False
+
+
+_NOT_NAMES = {
+    "today", "yesterday", "meanwhile", "however", "now", "here", "recently", "earlier", "later", "investors",
+    "aujourd'hui", "hier", "ensuite", "ainsi", "cependant", "pourtant", "enfin", "selon", "investisseurs",
+    "monday", "tuesday", "wednesday", "thursday", "friday", "lundi", "mardi", "mercredi", "jeudi", "vendredi",
+    "startup", "start-up", "company", "entreprise", "funding", "financement", "photo", "image", "source",
+}
+
+
+def _named_subject(span: Span) -> bool:
+    """ "Cognism, a London-based…", "Wayve has raised…": a first word followed by an apposition or an
+    auxiliary/verb is a name, unlike "Meanwhile," or "Yesterday"."""
+    doc = span.doc
+    if span.end >= len(doc) or span[0].is_stop:
+        return False
+    nxt = doc[span.end]
+    if nxt.pos_ in ("AUX", "VERB"):
+        return True
+    return nxt.text == "," and span.end + 1 < len(doc) and doc[span.end + 1].lower_ in ("a", "an", "the", "la", "le")
 
 
 def _add_propn_chunks(doc: Doc, orgs: dict[str, Org]) -> None:
@@ -179,15 +218,22 @@ def _add_propn_chunks(doc: Doc, orgs: dict[str, Org]) -> None:
             return
         if name.lower() in _place_names() or _is_country(name) or not re.search(r"[A-Z]", name):
             return
-        if span.start == span.sent.start and len(span) == 1 and key not in orgs:
+        if name in _CURRENCY_CODES or _place_then_generic(name):
+            return
+        if span.start == sent_of(span).start and len(span) == 1 and key not in orgs and not _named_subject(span):
             return  # a capitalised first word is usually not a name
         org = orgs.get(key)
         if org is None:
             org = orgs[key] = Org(name=name, key=key, label="PROPN")
         org.spans.append(span)
 
+    lower_words = {t.lower_ for t in doc if t.text[:1].islower()}
     for tok in doc:
-        if tok.i not in taken and tok.pos_ == "PROPN" and (tok.text[:1].isupper() or re.match(r"^[a-z][A-Z]", tok.text)):
+        brand = tok.text[:1].isupper() or re.match(r"^[a-z][A-Z]", tok.text)
+        # the taggers call unknown names at the start of a sentence NOUN ("Cognism, a London-based...")
+        unknown_word = (tok.is_sent_start and tok.pos_ == "NOUN" and tok.lower_ not in lower_words
+                        and tok.lower_ not in _NOT_NAMES)
+        if tok.i not in taken and (tok.pos_ == "PROPN" or unknown_word) and brand:
             run.append(tok)
         else:
             flush()

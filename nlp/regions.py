@@ -6,6 +6,8 @@ from collections import defaultdict
 
 from spacy.tokens import Doc, Span
 
+from nlp.sentences import sent_of
+
 # currencies that pin a country when nothing else does
 CURRENCY_COUNTRY = {
     "CAD": "CA", "GBP": "GB", "CHF": "CH", "INR": "IN", "SGD": "SG", "KRW": "KR", "JPY": "JP",
@@ -23,8 +25,8 @@ COUNTRY_CURRENCY = {
 }
 
 
-def resolve_location(doc: Doc, recipient_spans: list[Span], evidence: Span, currency: str | None
-                     ) -> tuple[str | None, str | None, str | None]:
+def resolve_location(doc: Doc, recipient_spans: list[Span], evidence: Span, currency: str | None,
+                     lang: str | None = None) -> tuple[str | None, str | None, str | None]:
     """(country, region, region_code) for the recipient.
 
     A place glued to the recipient ("la start-up parisienne X", "Paris-based X", "X, a French
@@ -36,14 +38,14 @@ def resolve_location(doc: Doc, recipient_spans: list[Span], evidence: Span, curr
     for span in doc.spans.get("places", []):
         place, based = span._.place
         w = 0.5
-        if span.sent == evidence.sent or span.sent.start == evidence.sent.start:
+        if sent_of(span) == sent_of(evidence) or sent_of(span).start == sent_of(evidence).start:
             w += 1.5
-        for r in recipient_spans:
-            gap = min(abs(span.start - r.end), abs(r.start - span.end))
-            if span.sent.start == r.sent.start and gap <= 8:
-                w += 3.0 if (place.demonym or based) else 1.5
-                break
-        if span.sent.start <= 1 or span.start_char < 300:
+        best_gap = min((min(abs(span.start - r.end), abs(r.start - span.end)) for r in recipient_spans
+                        if sent_of(span).start == sent_of(r).start), default=None)
+        if best_gap is not None and best_gap <= 8:
+            # the closer the better: "la start-up parisienne X" beats "le géant américain Y rachète X"
+            w += (3.5 if (place.demonym or based) else 2.0) - 0.3 * best_gap
+        if sent_of(span).start <= 1 or span.start_char < 300:
             w += 0.5
         if place.demonym or based:
             w *= 1.3
@@ -54,7 +56,9 @@ def resolve_location(doc: Doc, recipient_spans: list[Span], evidence: Span, curr
     if cur_country:
         scores[cur_country] += 1.0
     if not scores:
-        return None, None, None
+        # nothing named: the press of the language's main country is the likeliest source
+        fallback = "FR" if lang == "fr" else {"USD": "US"}.get(currency or "") if lang == "en" else None
+        return fallback, None, None
     country = max(scores, key=scores.get)
     region = region_code = None
     if regions.get(country):

@@ -8,6 +8,7 @@ from spacy.tokens import Doc, Span
 
 from nlp import cues
 from nlp.orgs import Org, clean_name, fold
+from nlp.sentences import doc_text, sent_of, sentences
 
 # verbs whose subject gives the money: "Sanofi invests $180M in Owkin", "Québec investit 25 M$ dans X"
 GIVER_VERB = re.compile(
@@ -29,10 +30,13 @@ TAKER_VERB = re.compile(
 ANNOUNCE = re.compile(r"^(?:annonc\w*|announc\w*|approv\w*|approuv\w*)$", re.IGNORECASE)
 RECIPIENT_PREP = {"in", "into", "dans", "en", "to", "à", "au", "for", "pour", "of", "de"}
 _GOV_EN = re.compile(
-    r"\b(?:the\s+)?((?:[A-Z][\w.]*\s+){0,2})(government|Government|Cabinet|cabinet)(\s+of\s+[A-Z][\w]+)?"
+    r"\b(?:the\s+)?((?:[A-Z][\w.]*\s+|federal\s+|provincial\s+){0,2})(government|Government|Cabinet|cabinet)"
+    r"(\s+of\s+[A-Z][\w]+)?"
 )
 _GOV_FR = re.compile(
-    r"\b(gouvernement|Gouvernement)(\s+(?:du|de la|de l['’]|des|d['’])\s*[A-ZÉÈ][\w-]+|\s+[A-Z][\w-]+)?"
+    r"\b(gouvernement|Gouvernement)(\s+(?:du|de la|de l['’]|des|d['’])\s*[A-ZÉÈ][\w-]+|\s+[A-Z][\w-]+|"
+    r"\s+(?:f[ée]d[ée]ral|provincial|fran[çc]ais|belge|canadien|qu[ée]b[ée]cois|wallon|suisse|britannique|"
+    r"allemand|luxembourgeois))?"
 )
 
 
@@ -71,7 +75,7 @@ def recipient_scores(doc: Doc, orgs: dict[str, Org], amount: Span, title_end: in
     the name after "in"/"dans"/"pour" receives and the one before gives. Then how often and how
     early the article names it.
     """
-    sent = amount.sent
+    sent = sent_of(amount)
     verb = _verb_for(doc, sent, amount)
     giver = bool(verb is not None and GIVER_VERB.match(verb.text))
     pivot = verb.i if verb is not None else amount.start
@@ -81,7 +85,7 @@ def recipient_scores(doc: Doc, orgs: dict[str, Org], amount: Span, title_end: in
     in_sent_orgs = []
     for key, org in orgs.items():
         for sp in org.spans:
-            if sp.sent.start == sent.start:
+            if sent_of(sp).start == sent.start:
                 in_sent_orgs.append((sp, key))
     before = sorted([(sp, k) for sp, k in in_sent_orgs if sp.end <= pivot], key=lambda x: -x[0].end)
     after = sorted([(sp, k) for sp, k in in_sent_orgs if sp.start > max(pivot, amount.start)],
@@ -117,7 +121,7 @@ def recipient_scores(doc: Doc, orgs: dict[str, Org], amount: Span, title_end: in
         s = bonus.get(key, 0.0)
         if org.place:
             s -= 3.0
-        if any(sp.sent.start == sent.start for sp in org.spans):
+        if any(sent_of(sp).start == sent.start for sp in org.spans):
             s += 1.0
         s += min(len(org.spans), 6) * 0.45
         if any(sp.start < title_end for sp in org.spans):
@@ -128,9 +132,11 @@ def recipient_scores(doc: Doc, orgs: dict[str, Org], amount: Span, title_end: in
             s -= 2.5
         if org.person:
             # the small models tag many start-up names as people; two-word names are likelier people
-            s -= 2.5 if any(len(sp) > 1 for sp in org.spans) else 1.0
+            s -= 4.0 if any(len(sp) > 1 for sp in org.spans) else 1.0
         if _investor_context(doc, org):
             s -= 1.5
+        if any(sent_of(sp).start == sent.start and _after_from(doc, sp, amount) for sp in org.spans):
+            s -= 2.5
         scores[key] = s
     return scores
 
@@ -139,7 +145,7 @@ def _investor_context(doc: Doc, org: Org) -> bool:
     """Every mention sits right after "led by" / "mené par"-like cues."""
     hits = 0
     for sp in org.spans:
-        left = doc.text[max(0, sp.start_char - 40) : sp.start_char]
+        left = doc_text(doc)[max(0, sp.start_char - 40) : sp.start_char]
         if re.search(r"\b(?:led by|backed by|by|par|auprès d[eu']?|de la part d[eu']?|from|including|dont|"
                      r"investors?|investisseurs?)\s+(?:the\s+|la\s+|le\s+|l['’])?[\w\s,&'’-]{0,25}$",
                      left, re.IGNORECASE):
@@ -150,13 +156,16 @@ def _investor_context(doc: Doc, org: Org) -> bool:
 _STRONG_INVESTOR_CUE = re.compile(
     r"\b(?:led by|co-led by|led the|leads? the|co-led|backed by|backers?|investors?|investisseurs?|"
     r"particip\w*|involved|were also|was also|as were|as did|joined|rejoin\w*|alongside|aux c[ôo]t[ée]s|"
-    r"ainsi que|auprès d|men[ée]e? par|a men[ée]|m[èe]ne|m[èe]nent|conduit|pilote|pilot[ée]e? par|port[ée]e? par|conduite? par|"
-    r"dirig[ée]e? par|tour de table|shareholders?|actionnaires?|contribu\w*|on trouve|on compte|"
+    r"ainsi que|auprès d|men[ée]e? par|a men[ée]|m[èe]ne|m[èe]nent|conduit|pilote|pilot[ée]e? par|"
+    r"port[ée]e? par|conduite? par|"
+    r"dirig[ée]e? par|dirige|tour de table|shareholders?|actionnaires?|contribu\w*|on trouve|on compte|"
     r"parmi (?:les|ses)|among (?:the|its)|entre au capital|entr[ée] au capital|au capital de|"
     r"took part|pris part|also (?:invested|participated|joined|backed)|[ée]galement investi|"
     r"invested|a investi|ont investi|injected|funded by|financ[ée]e? par|soutenue? par|supported by|"
     r"with (?:participation|backing) from|avec la participation|avec l['’]appui|"
-    r"(?:investors|backers|participants) includ\w+|ont suivi|followed)\b",
+    r"(?:investors|backers|participants) includ\w+|ont suivi|followed|"
+    r"(?:investments?|funding|money|capital|backing|cash) from|round (?:also )?includ\w+|"
+    r"includ\w+ (?:investments?|participation)|financement de la part|provenant de)\b",
     re.IGNORECASE,
 )
 _ROLE_NOT_INVESTOR = re.compile(
@@ -175,13 +184,32 @@ _EMPLOYER_RIGHT = re.compile(r"^(?:['’]s\s+(?:\w+\s+)?)?(?:-backed|-owned|CEO|
 
 _ROUND_WORD = re.compile(
     r"\b(?:round|tour de table|lev[ée]e|fund-?rais\w*|funding|financement|investment|investissement|"
-    r"op[ée]ration|capital|series|s[ée]rie|seed|amor[çc]age|deal|transaction)\b",
+    r"op[ée]ration|capital|series|s[ée]rie|seed|amor[çc]age|deal|transaction|investors|investisseurs|"
+    r"actionnaires|shareholders|backers|bailleurs)\b",
     re.IGNORECASE,
 )
 
 
+_TITLE_NEAR = re.compile(
+    r"\b(?:directeur|directrice|director|CEO|PDG|pr[ée]sident\w*|president|patron|chief|head|DG|"
+    r"dirigeant\w*|responsable|manager|g[ée]rant\w*)\b[^.;]*$",
+    re.IGNORECASE,
+)
+
+
+_LEAD_LEFT = re.compile(
+    r"(?:led by|co-led by|men[ée]e? par|co-?men[ée]e? par|pilot[ée]e? par|port[ée]e? par|conduite? par)"
+    r"(?:(?!with|along|alongside|avec|ainsi|particip|also|aussi|[ée]galement|as well)[^.;]){0,60}$",
+    re.IGNORECASE,
+)
+_LEAD_RIGHT = re.compile(r"^[^.;]{0,20}\b(?:led|a men[ée]|mène|leads)\b", re.IGNORECASE)
+_FORMER = re.compile(r"\b(?:former|ancien|ex-?)\s+(?:[\w-]+\s+){0,3}(?:CEO|PDG|chief|head|patron|"
+                     r"directeur|director|pr[ée]sident|president|chef)\b", re.IGNORECASE)
+
+
 def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amount: Span,
-                  kind_public: bool) -> tuple[list[str], list[str]]:
+                  kind_public: bool, exclude_sents: frozenset[int] | set[int] = frozenset(),
+                  exclude_keys: frozenset[str] | set[str] = frozenset()) -> tuple[list[str], list[str]]:
     """Investors and lead investors of the round the amount belongs to.
 
     Candidates are names in sentences that both talk about investing (led by, participated,
@@ -189,27 +217,41 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
     the amount, or are the amount's own sentence). Founders, spokespeople, employers mentioned in a
     title ("former Google CEO") and the recipient itself are left out.
     """
-    sent = amount.sent
+    sent = sent_of(amount)
     recip = orgs.get(recipient_key) if recipient_key else None
-    recip_sents = {sp.sent.start for sp in recip.spans} if recip else set()
-    sents = list(doc.sents)
+    recip_sents = {sent_of(sp).start for sp in recip.spans} if recip else set()
+    sents = list(sentences(doc))
     idx = next((k for k, s_ in enumerate(sents) if s_.start == sent.start), 0)
     ok_sents = {sent.start}
     chained = False
     for k, s_ in enumerate(sents):
+        if s_.start in exclude_sents:
+            chained = False
+            continue
+        if chained and _list_fragment(s_):
+            ok_sents.add(s_.start)  # "...figurent Eric Schmidt ; la banque Bpifrance, JCDecaux Holding"
+            continue
         if cues.TEASER.search(s_.text) or not _STRONG_INVESTOR_CUE.search(s_.text) or k < idx - 2:
             chained = False
             continue
-        about_round = s_.start in recip_sents or bool(_ROUND_WORD.search(s_.text)) or abs(k - idx) <= 1
+        about_round = s_.start in recip_sents or bool(_ROUND_WORD.search(s_.text)) or k == idx
         if about_round or chained and k - idx <= 10:
             ok_sents.add(s_.start)
             chained = True
         else:
             chained = False
+    value = amount._.amount.value if amount._.amount else None
+    other_round_sents = set()
+    for a_sp in doc.spans.get("amounts", []):
+        a = a_sp._.amount
+        if (value and a and sent_of(a_sp).start != sent.start and not _same_or_converted(a.value, value, a_sp, doc)
+                and (a.value > value and not cues.TOTAL.search(_left_of(doc, a_sp, 60))
+                     or cues.PAST.search(sent_of(a_sp).text))):
+            other_round_sents.add(sent_of(a_sp).start)  # an earlier round or another deal, not a tranche
     investors: list[str] = []
     lead: list[str] = []
     for key, org in orgs.items():
-        if key == recipient_key or org.place:
+        if key == recipient_key or org.place or key in exclude_keys:
             continue
         if recip and (key in recip.key or recip.key in key):
             continue
@@ -217,13 +259,21 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
             continue
         good = []
         for sp in org.spans:
-            if sp.sent.start not in ok_sents:
+            if sent_of(sp).start not in ok_sents or sent_of(sp).start in other_round_sents:
                 continue
-            left = doc.text[max(sp.sent.start_char, sp.start_char - 40) : sp.start_char]
-            right = doc.text[sp.end_char : sp.end_char + 40]
-            if _EMPLOYER_LEFT.search(left) or _EMPLOYER_RIGHT.search(right):
+            left = doc_text(doc)[max(sent_of(sp).start_char, sp.start_char - 40) : sp.start_char]
+            right = doc_text(doc)[sp.end_char : sp.end_char + 40]
+            if (not org.person and _EMPLOYER_LEFT.search(left)) or _EMPLOYER_RIGHT.search(right) or _compared(doc, sp):
                 continue
-            if sp.sent.start == sent.start and not _STRONG_INVESTOR_CUE.search(sp.sent.text):
+            if org.person and _TITLE_NEAR.search(left[-45:]) and not _FORMER.search(left[-45:]):
+                continue  # "le directeur du numérique de Sanofi, Arnaud Robert" (but "former Google CEO X")
+            if re.match(r"^['’]s\b", right) and not re.match(r"^['’]s\s+(?:\w+\s+)?(?:invest\w*|fund\w*|"
+                                                            r"venture|backing|capital)", right, re.I):
+                continue  # "OpenAI's competitor", "Musk's acquisition": a possessor, not a giver
+            if sent_of(sp).start == sent.start and _after_from(doc, sp, amount):
+                good.append(sp)  # "raised €3m from Frontline Ventures", "lève 5 M€ auprès d'Elaia"
+                continue
+            if sent_of(sp).start == sent.start and not _STRONG_INVESTOR_CUE.search(sent_of(sp).text):
                 verb = _verb_for(doc, sent, amount)
                 if not (verb is not None and GIVER_VERB.match(verb.text) and sp.end <= verb.i):
                     continue  # in the amount's sentence without a cue, only the giver's subject
@@ -231,9 +281,9 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
         if not good:
             continue
         investors.append(org.name)
-        if any(re.search(r"(?:led by|co-led by|men[ée]e? par|pilot[ée]e? par|port[ée]e? par|conduite? par)"
-                         r"[^.;]{0,60}$", doc.text[max(0, sp.start_char - 80) : sp.start_char], re.I)
-               or re.match(r"^[^.;]{0,20}\b(?:led|a men[ée]|mène|leads)\b", doc.text[sp.end_char : sp.end_char + 30])
+        text = doc_text(doc)
+        if any(_LEAD_LEFT.search(text[max(0, sp.start_char - 80) : sp.start_char])
+               or _LEAD_RIGHT.match(text[sp.end_char : sp.end_char + 30])
                for sp in good):
             lead.append(org.name)
     giver = giving_subject(doc, orgs, amount)
@@ -246,8 +296,51 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
     return investors, lead
 
 
+_FROM = re.compile(r"(?:\bfrom|\bauprès\s+d['’e]\s*(?:la\s+|le\s+|l['’]|des\s+)?|\bde la part d['’e]\s*"
+                   r"(?:la\s+|le\s+|l['’])?|\bby)\s*(?:[\w&'’.-]+\s*,?\s*(?:and|et)?\s*){0,6}$", re.IGNORECASE)
+
+
+def _after_from(doc: Doc, sp: Span, amount: Span) -> bool:
+    """The name follows the amount and a "from"/"auprès de" that introduces who gives it."""
+    if sp.start < amount.end:
+        return False
+    between = doc_text(doc)[amount.end_char : sp.start_char]
+    return len(between) < 120 and bool(_FROM.search(between))
+
+
+def _left_of(doc: Doc, sp: Span, n: int) -> str:
+    return doc_text(doc)[max(sent_of(sp).start_char, sp.start_char - n) : sp.start_char]
+
+
+def _same_or_converted(v: float, ref: float, sp: Span, doc: Doc) -> bool:
+    if abs(v - ref) <= 0.1 * ref:  # the same round, rounded differently ("over $1bn", "$1.05bn")
+        return True
+    gap = doc_text(doc)[max(0, sp.start_char - 3) : sp.start_char]
+    return "(" in gap  # "(€186mn)": a conversion written next to the figure
+
+
+def _list_fragment(sent: Span) -> bool:
+    """A short piece of a list cut off by a semicolon: no verb, or starts in lower case."""
+    return len(sent) < 30 and (not any(t.pos_ == "VERB" for t in sent) or sent.text[:1].islower())
+
+
+_INVESTOR_NOUN = re.compile(r"\b(?:investisseurs?|investors?|fonds|funds?|backers?|actionnaires?|"
+                            r"shareholders?|pot|bailleurs?|VCs?|firms|firmes)\b", re.IGNORECASE)
+
+
+def _compared(doc: Doc, sp: Span) -> bool:
+    """ "des entreprises telles que Snapchat", "rivals such as OpenAI": named for comparison, unless
+    the list gives examples of investors ("des investisseurs comme Lux Capital")."""
+    left = doc_text(doc)[max(sent_of(sp).start_char, sp.start_char - 120) : sp.start_char]
+    m = cues.COMPARATOR_LIST.search(left)
+    if not m:
+        return False
+    words = re.findall(r"\w+", left[: m.start()])[-2:]  # the noun the examples illustrate
+    return not any(_INVESTOR_NOUN.fullmatch(w) or w.lower() in ("existants", "existing") for w in words)
+
+
 def _window(doc: Doc, sp: Span, left: int, right: int) -> str:
-    return doc.text[max(0, sp.start_char - left) : sp.end_char + right]
+    return doc_text(doc)[max(0, sp.start_char - left) : sp.end_char + right]
 
 
 def _subject_of(verb, org: Org) -> bool:
@@ -263,9 +356,9 @@ def _subject_of(verb, org: Org) -> bool:
 def _near_cue(doc: Doc, sp: Span) -> bool:
     """An investor cue in the same clause as the mention (within ~120 characters before it, or the
     mention is followed by "participated"/"a participé"/"invested")."""
-    sent = sp.sent
-    left = doc.text[max(sent.start_char, sp.start_char - 160) : sp.start_char]
-    right = doc.text[sp.end_char : min(sent.end_char, sp.end_char + 80)]
+    sent = sent_of(sp)
+    left = doc_text(doc)[max(sent.start_char, sp.start_char - 160) : sp.start_char]
+    right = doc_text(doc)[sp.end_char : min(sent.end_char, sp.end_char + 80)]
     if cues.INVESTOR_CUE.search(left):
         return True
     return bool(re.search(r"^[^.;]{0,60}\b(?:particip\w*|invest\w*|contribu\w*|join\w*|rejoin\w*|"
@@ -296,24 +389,24 @@ _PROG_STOP = {"jusqu", "jusqu’", "jusqu'", "until", "over", "sur", "d’ici", 
 
 def giving_subject(doc: Doc, orgs: dict[str, Org], amount: Span) -> Org | None:
     """The organisation or place that gives, when a giver verb ("La Wallonie va investir") governs."""
-    verb = _verb_for(doc, amount.sent, amount)
+    verb = _verb_for(doc, sent_of(amount), amount)
     if verb is None or not GIVER_VERB.match(verb.text):
         return None
     for org in orgs.values():
         if _subject_of(verb, org):
             return org
     before = [(sp, o) for o in orgs.values() for sp in o.spans
-              if sp.sent.start == amount.sent.start and sp.end <= verb.i]
+              if sent_of(sp).start == sent_of(amount).start and sp.end <= verb.i]
     return max(before, key=lambda x: x[0].end)[1] if before else None
 
 
 def programme_phrase(doc: Doc, amount: Span) -> str | None:
     """ "investir 900 000 euros dans un plan d'amorçage", "invest £100m in a new taskforce": the
     noun phrase after the preposition names the programme funded."""
-    verb = _verb_for(doc, amount.sent, amount)
+    verb = _verb_for(doc, sent_of(amount), amount)
     if verb is None or not GIVER_VERB.match(verb.text):
         return None
-    sent_end = amount.sent.end
+    sent_end = sent_of(amount).end
     i = amount.end
     while i < sent_end and i - amount.end < 6 and doc[i].lower_ not in ("dans", "in", "into"):
         i += 1

@@ -197,3 +197,11 @@ def test_a_page_partly_in_french_is_kept_as_french():
     assert candidates[0][0] == "de"
     assert choose_language(candidates) == "fr"
     assert choose_language(candidates, min_share=0.99) is None
+
+
+def test_sources_are_grouped_by_site():
+    from crawlers.sources import group_by_site
+
+    groups = group_by_site(load_sources())
+    assert [s.name for s in groups["eu-startups.com"]] == ["EU-Startups", "EU-Startups funding"]
+    assert sum(len(g) for g in groups.values()) == len(load_sources())

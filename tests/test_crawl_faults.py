@@ -29,7 +29,7 @@ FAST = fault.FAST
 
 @pytest.fixture(scope="module")
 def site():
-    with fault.FaultServer(stall=3.0, retry_after=1) as server:
+    with fault.FaultServer(stall=6.0, retry_after=1) as server:
         yield server
 
 
@@ -57,8 +57,9 @@ def test_every_good_article_is_stored_once(crawled, site):
     good = {site.url(p) for p in fault.GOOD}
     # novabot and its syndicated copy are one article: exactly one of the two URLs has the row
     assert good - {site.url("/news/novabot.html")} <= set(urls)
-    assert len(urls) == len(fault.GOOD)
-    assert crawled["first"]["stored"] == len(fault.GOOD)
+    assert site.url("/news/relocated.html") in urls  # stored under the URL the redirect led to
+    assert len(urls) == len(fault.GOOD) + len(fault.MOVED)
+    assert crawled["first"]["stored"] == len(fault.GOOD) + len(fault.MOVED)
 
 
 def test_same_content_at_two_urls_is_one_article_plus_an_alias(crawled, site):
@@ -95,12 +96,16 @@ def test_transient_503_is_retried_after_retry_after(crawled):
 def test_stalled_page_times_out_after_one_retry(crawled):
     assert [p for p, _, _ in crawled["first_log"]].count("/news/stalled.html") == 2
     detail = rows(crawled["db"], "SELECT detail FROM skipped_urls WHERE reason = 'timeout'")[0][0]
-    assert "1.0 seconds" in detail
+    assert f"{FAST['DOWNLOAD_TIMEOUT']} seconds" in detail
 
 
-def test_redirect_chain_is_cut_at_the_limit(crawled):
+def test_redirect_chain_is_cut_at_the_limit_and_a_cycle_at_once(crawled, site):
     chain = [p for p, _, _ in crawled["first_log"] if p.startswith("/news/chain/")]
     assert len(chain) == FAST["REDIRECT_MAX_TIMES"] + 1
+    assert [p for p, _, _ in crawled["first_log"]].count("/news/loop-a.html") == 1
+    details = dict(rows(crawled["db"], "SELECT url, detail FROM skipped_urls WHERE reason = 'redirect_loop'"))
+    assert details[site.url("/news/chain/0.html")] == "max redirections reached"
+    assert details[site.url("/news/loop-a.html")] == f"redirects back to {site.url('/news/loop-a.html')}"
 
 
 def test_windows_1252_pages_are_decoded(crawled, site):
@@ -139,10 +144,11 @@ def test_progress_lines_report_each_outcome(crawled):
 def test_second_run_stores_nothing_and_refetches_no_stored_page(crawled, site):
     second = crawled["second"]
     assert second["stored"] == 0 and second["alias"] == 0 and second["updated"] == 0
-    assert second["seen"] == len(fault.GOOD) + len(fault.ALIASES)
+    assert second["seen"] == len(fault.GOOD) + len(fault.ALIASES) + len(fault.MOVED)
     requested = {p for p, _, _ in crawled["second_log"]}
-    assert not requested & (set(fault.GOOD) | set(fault.ALIASES))
-    assert rows(crawled["db"], "SELECT count(*) FROM articles")[0][0] == len(fault.GOOD)
+    # the redirecting URL was recorded as an alias of the article it leads to: not requested either
+    assert not requested & (set(fault.GOOD) | set(fault.ALIASES) | set(fault.MOVED))
+    assert rows(crawled["db"], "SELECT count(*) FROM articles")[0][0] == len(fault.GOOD) + len(fault.MOVED)
 
 
 def test_first_run_rows_carry_its_run_id(crawled):

@@ -133,3 +133,38 @@ def test_two_runs_at_once_never_both_write(demo_site, tmp_path):
     canon = [r["canonical_url"] for r in db.query("SELECT canonical_url FROM articles")]
     assert len(canon) == len(set(canon))
     assert not (tmp_path / "digests-2").exists()
+
+
+def _stored_articles(db_path: Path) -> list:
+    from nlp.types import ArticleIn
+
+    db = open_db(db_path, readonly=True)
+    return [ArticleIn(id=str(r["id"]), text=r["text"] or "", lang=r["lang"], title=r["title"], url=r["url"])
+            for r in db.query("SELECT id, text, lang, title, url FROM articles ORDER BY id")]
+
+
+@pytest.mark.parametrize("runner_kind", ["threads", "dask"])
+def test_parallel_extraction_gives_the_sequential_results_in_order(two_runs, runner_kind):
+    from prefect import flow
+    from prefect.task_runners import ThreadPoolTaskRunner
+
+    from flows.parallel import analyse_in_parallel, make_task_runner
+    from nlp.extract import analyse
+
+    if runner_kind == "dask":
+        pytest.importorskip("prefect_dask", reason="the optional `scale` extra is not installed")
+        assert type(make_task_runner()).__name__ == "DaskTaskRunner"
+    records = _stored_articles(two_runs["db"])
+    assert len(records) > 8  # several batches of 4, more than the window holds
+    expected = list(analyse(records, batch_size=4))
+
+    @flow
+    def extract_in_batches() -> list:
+        # made inside the flow: Dask pickles the flow run context, and a running runner cannot be pickled
+        runner = make_task_runner(workers=2) if runner_kind == "dask" else ThreadPoolTaskRunner(max_workers=2)
+        return list(analyse_in_parallel(records, batch_size=4, runner=runner, window=2))
+
+    got = extract_in_batches()
+    assert [a.id for a in got] == [r.id for r in records]
+    assert got == expected
+    assert sum(len(a.mentions) for a in got) > 0

@@ -77,9 +77,19 @@ def test_amount_far_apart_keeps_events_apart():
 
 
 def test_different_round_labels_keep_events_apart():
-    same, reason = same_event(mention("Acme Robotics", 10e6, "EUR", "2024-06-01", "seed"),
-                              mention("Acme Robotics", 10e6, "EUR", "2024-06-20", "series_a"))
+    same, reason = same_event(mention("Acme Robotics", 10e6, "EUR", None, "seed"),
+                              mention("Acme Robotics", 10.5e6, "EUR", "2024-06-20", "series_a"))
     assert not same and "different rounds" in reason
+    same, reason = same_event(mention("Acme Robotics", 10e6, "EUR", "2024-06-01", "seed"),
+                              mention("Acme Robotics", 10.8e6, "EUR", "2024-06-20", "series_a"))
+    assert not same and "different rounds" in reason
+
+
+def test_one_mislabelled_round_still_merges_when_amount_and_date_agree():
+    """One outlet's round label can be wrong ("ce tour de série A ... le tour d'amorçage")."""
+    same, reason = same_event(mention("Acme Robotics", 15e6, "EUR", "2024-06-01", "seed"),
+                              mention("Acme Robotics", 15e6, "EUR", "2024-06-02", "series_a"))
+    assert same and "round labels differ" in reason
 
 
 def test_dates_outside_window_keep_events_apart():
@@ -168,3 +178,10 @@ def test_different_companies_with_the_same_amount_stay_apart():
     a = reported("Pasqal", 20e6, "EUR", "2024-01-10", "Pasqal raised €20 million.", "Pasqal raised €20 million.")
     b = reported("Pigment", 20e6, "EUR", "2024-01-11", "Pigment raised €20 million.", "Pigment raised €20 million.")
     assert assign_event_ids([a, b])[0] != assign_event_ids([a, b])[1]
+
+
+def test_generic_recipient_names_need_close_amounts():
+    a = mention("Gouvernement", 20e6, "EUR", None)
+    assert not same_event(a, mention("Gouvernement", 21.5e6, "EUR", None))[0]  # 7 % apart
+    same, reason = same_event(a, mention("Le gouvernement", 20e6, "EUR", None))
+    assert same and "generic name" in reason

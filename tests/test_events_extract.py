@@ -96,3 +96,17 @@ def test_missing_or_wrong_fields(tmp_path, line, message):
     with pytest.raises(InputError, match=message):
         extract_file(src, tmp_path / "out.jsonl")
     assert not (tmp_path / "out.jsonl").exists()
+
+
+def test_a_crash_leaves_the_previous_output_untouched(tmp_path, extractor):
+    src = write_jsonl(tmp_path / "in.jsonl", [{"id": "fr", "text": FR_ROUND}, {"id": "en", "text": EN_ROUND}])
+    out = tmp_path / "out.jsonl"
+    out.write_text("previous run\n", encoding="utf-8")
+
+    def crash(n):
+        raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        extract_file(src, out, progress=crash)
+    assert out.read_text(encoding="utf-8") == "previous run\n"
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["in.jsonl", "out.jsonl"]

@@ -114,3 +114,17 @@ def test_two_rounds_share_one_organisation_under_two_spellings(db):
     assert new and ev1 != ev2
     assert db["events"].get(ev1)["recipient_org_id"] == db["events"].get(ev2)["recipient_org_id"]
     assert db.execute("SELECT count(*) FROM organisations").fetchone()[0] == 1
+
+
+def test_undated_article_is_compared_without_its_crawl_day(db):
+    """An article without a publication date (fetched years later) still joins its event."""
+    text = "Owkin lève 180 millions de dollars auprès de Sanofi."
+    dated = article(db, 1, "fr", "2021-11-18", text)
+    undated = article(db, 2, "fr", None, text + " La biotech parisienne accélère.")
+    ev, _, _ = add(db, dated, mention("Owkin", 180e6, "USD", "2021-11-18", text))
+    m = mention("Owkin", 180e6, "USD", None, text)
+    assert add(db, undated, m)[0] == ev
+    event = db["events"].get(ev)
+    assert event["n_sources"] == 2 and event["announced"] == "2021-11-18"
+    assert "date unknown" in db.execute("SELECT merge_reason FROM event_mentions WHERE article_id = ?",
+                                        [undated["id"]]).fetchone()[0]

