@@ -18,7 +18,6 @@ import re
 import statistics
 import time
 from collections.abc import Callable
-from pathlib import Path
 
 from benchmarks import ROOT, machine
 

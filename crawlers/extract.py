@@ -165,6 +165,21 @@ def strip_title(text: str, title: str | None) -> str:
     return text
 
 
+# Inline "read also" links that sites drop between paragraphs: they name other companies' rounds.
+TEASER_LINE = re.compile(
+    r"^\W*(?:[àa]\s+lire\s+(?:aussi|[ée]galement)|lire\s+(?:aussi|[ée]galement|la\s+suite)|voir\s+aussi"
+    r"|sur\s+le\s+m[êe]me\s+sujet|read\s+(?:also|more)|see\s+also|related(?:\s+(?:articles?|stories|reading))?"
+    r"|more\s+on\s+this|recommended)\b\s*[:>»-]",
+    re.IGNORECASE,
+)
+
+
+def drop_teaser_lines(text: str, max_len: int = 250) -> str:
+    """Remove short lines that introduce a link to another article (e.g. "Lire aussi : X lève 4 M€")."""
+    kept = [line for line in text.split("\n") if not (len(line) <= max_len and TEASER_LINE.match(line))]
+    return "\n".join(kept)
+
+
 def extract_article(html: str, url: str, *, lang_hint: str | None = None) -> Extracted:
     """Everything fundwatch keeps of an article page; an empty `text` means no article body was found."""
     tree = _parse(html)
@@ -177,7 +192,7 @@ def extract_article(html: str, url: str, *, lang_hint: str | None = None) -> Ext
     )
     text = (doc.text if doc is not None else "") or ""
     title = doc.title.strip() if doc is not None and doc.title else None
-    text = strip_title(text.strip(), title)
+    text = drop_teaser_lines(strip_title(text.strip(), title))
     html_lang = _html_lang(tree)
     candidates = language_candidates(text)
     return Extracted(

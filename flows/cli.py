@@ -74,7 +74,6 @@ def crawl(
 ) -> None:
     """Fetch articles from news sources into the articles table (polite, incremental)."""
     from crawlers.runner import run_crawl
-
     from db.runs import finish_run, start_run
     from db.store import resolve_path
 
@@ -343,6 +342,9 @@ def ui(
 def demo(
     db: DbOpt = None,
     digest_dir: Annotated[Path, typer.Option(help="Folder for the demo's digest.")] = Path("digests"),
+    port: Annotated[int | None, typer.Option(
+        help="Port on 127.0.0.1 for the demo site [default: 8765 when free, else any free port].",
+        show_default=False)] = None,
 ) -> None:
     """Serve the bundled demo news site on loopback and run the daily pipeline against it (offline)."""
     from db.store import resolve_path
@@ -351,7 +353,7 @@ def demo(
     from flows.demo import run_demo
 
     _open(db)
-    run_demo(str(resolve_path(db)), digest_dir=digest_dir)
+    run_demo(str(resolve_path(db)), digest_dir=digest_dir, port=port)
 
 
 def main() -> None:

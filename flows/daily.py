@@ -10,7 +10,7 @@ from prefect import flow, get_run_logger, task
 from prefect.tasks import exponential_backoff
 
 from crawlers.runner import run_crawl
-from crawlers.sources import Source, load_sources
+from crawlers.sources import Source, group_by_site, load_sources
 from db.runs import finish_run, start_run
 from db.store import open_db
 from flows.runlock import run_lock
@@ -28,10 +28,11 @@ def _retry_only_transient(task, task_run, state) -> bool:
 
 
 @task(retries=2, retry_delay_seconds=exponential_backoff(backoff_factor=10), retry_jitter_factor=0.5,
-      retry_condition_fn=_retry_only_transient, task_run_name="crawl-{source.name}")
-def crawl_source(db_path: str, source: Source, run_id: int, refetch: bool = False) -> dict[str, Any]:
-    """One source, one Scrapy subprocess: a failing outlet cannot take the others down."""
-    return run_crawl(db_path, sources=[source], refetch=refetch, run_id=run_id)
+      retry_condition_fn=_retry_only_transient, task_run_name="crawl-{site}")
+def crawl_site(db_path: str, site: str, sources: list[Source], run_id: int, refetch: bool = False) -> dict[str, Any]:
+    """One site's sources in one Scrapy subprocess: sites crawl in parallel, a site's sources in turn (polite),
+    and a failing outlet cannot take the others down."""
+    return run_crawl(db_path, sources=sources, refetch=refetch, run_id=run_id)
 
 
 @task(retries=1, retry_delay_seconds=5)
@@ -69,15 +70,19 @@ def daily(db_path: str = "fundwatch.db", sources_file: str | None = None, digest
         report: dict[str, Any] = {"run_id": run_id, "sources": {}}
         try:
             sources = sources if sources is not None else load_sources(sources_file)
-            futures = {s.name: crawl_source.submit(db_path, s, run_id, refetch) for s in sources}
-            for name, future in futures.items():
-                state = future.wait() or future.state
-                if state.is_completed():
-                    report["sources"][name] = {**future.result(), "status": "ok"}
+            futures = {site: (group, crawl_site.submit(db_path, site, group, run_id, refetch))
+                       for site, group in group_by_site(sources).items()}
+            for site, (group, future) in futures.items():
+                future.wait()
+                if future.state.is_completed():
+                    per_source = future.result().get("per_source") or {}
+                    for s in group:
+                        report["sources"][s.name] = {**per_source.get(s.name, {}), "status": "ok"}
                 else:
-                    error = str(state.message or "failed")
-                    logger.warning("source %s failed: %s", name, error)
-                    report["sources"][name] = {"status": "failed", "error": error}
+                    error = str(future.state.message or "failed")
+                    logger.warning("site %s failed: %s", site, error)
+                    for s in group:
+                        report["sources"][s.name] = {"status": "failed", "error": error}
             report["process"] = process_new(db_path, run_id)
             report["digest"] = write_digest(db_path, digest_dir, started, run_id)
             totals = _totals(report)

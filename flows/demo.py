@@ -6,7 +6,6 @@ import time
 from pathlib import Path
 
 from crawlers.sources import Source
-
 from db.store import open_db
 from flows.console import out, write_records
 from flows.daily import daily
@@ -25,9 +24,9 @@ def demo_sources(base_url: str) -> list[Source]:
     ]
 
 
-def run_demo(db_path: str, digest_dir: Path = Path("digests")) -> dict:
+def run_demo(db_path: str, digest_dir: Path = Path("digests"), port: int | None = None) -> dict:
     started = time.monotonic()
-    with serve_demo_site() as server:
+    with serve_demo_site(port=port) as server:
         out.print(f"Demo news site served at {server.base_url}")
         report = daily(db_path=db_path, sources=demo_sources(server.base_url), digest_dir=str(digest_dir))
     _print_summary(db_path, report, time.monotonic() - started)

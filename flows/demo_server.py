@@ -57,10 +57,23 @@ class _Handler(BaseHTTPRequestHandler):
         self.wfile.write(body)
 
 
+PREFERRED_PORT = 8765
+
+
 @contextmanager
-def serve_demo_site(root: Path = SITE, port: int = 0) -> Iterator[DemoServer]:
-    """Run the server in a background thread for the duration of the block."""
-    server = DemoServer(root, port)
+def serve_demo_site(root: Path = SITE, port: int | None = 0) -> Iterator[DemoServer]:
+    """Run the server in a background thread for the duration of the block.
+
+    `port=None` asks for PREFERRED_PORT when it is free (so repeated demos fetch the same URLs and find
+    them already stored), else any free port.
+    """
+    if port is None:
+        try:
+            server = DemoServer(root, PREFERRED_PORT)
+        except OSError:
+            server = DemoServer(root, 0)
+    else:
+        server = DemoServer(root, port)
     thread = threading.Thread(target=server.serve_forever, name="demo-site", daemon=True)
     thread.start()
     try:

@@ -67,7 +67,8 @@ def analyse_in_parallel(records: Iterable[ArticleIn], batch_size: int = 32, runn
                         window: int = 4) -> Iterator[Analysis]:
     """One Analysis per record, in input order (as `nlp.extract.analyse` gives), with up to `window`
     batches analysed at once on `runner` (default: `make_task_runner()`); a long backlog streams through
-    in bounded memory."""
+    in bounded memory. Call it inside a flow, and make the runner there: Dask pickles the flow run context,
+    including whatever the flow function closes over."""
     if batch_size < 1 or window < 1:
         raise ValueError("batch_size and window must be at least 1")
     runner = runner if runner is not None else make_task_runner()

@@ -23,11 +23,15 @@ from nlp.roles import PUBLIC_BODY, giving_subject, investors_for, programme_phra
 from nlp.sentences import SENTENCE_CACHE, doc_text, sent_of, sentences
 from nlp.types import Analysis, ArticleIn, Mention
 
-EXTRACTOR_VERSION = "2026.11.25-2"
+EXTRACTOR_VERSION = "2026.11.25-3"
 MIN_CHARS = 150  # below this an article cannot state who got how much for what
 MAX_EVENTS = 3
 SECOND_EVENT_MARGIN = 2.0
 SECOND_EVENT_MIN = 3.0
+# Bounds that keep scoring linear on junk (a 100 kB text with no full stop, a table of thousands of
+# figures); news articles are far inside them.
+MAX_AMOUNTS = 300  # amounts scored per article, in reading order
+CONTEXT_CHARS = 500  # cues are read at most this far either side of an amount, even in an endless sentence
 MIN_RECIPIENT_SCORE = -1.0  # below: only people, places or funders were named; better no recipient
 
 _EQUIV_GAP = re.compile(r"^\s*[(\[/,]?\s*(?:soit|or|ou|about|around|environ|roughly|approx\.?|~|≈|i\.e\.)?"
@@ -94,14 +98,15 @@ def _analyse_chunk(chunk: list[ArticleIn], batch_size: int) -> list[Analysis]:
 
 def _candidates(doc: Doc) -> list[tuple[Candidate, Span]]:
     text = doc_text(doc)
-    spans = list(doc.spans.get("amounts", []))
+    spans = list(doc.spans.get("amounts", []))[:MAX_AMOUNTS]
     sent_index = {s.start: k for k, s in enumerate(sentences(doc))}
     out: list[tuple[Candidate, Span]] = []
     prev = None
     for k, sp in enumerate(spans):
         a = sp._.amount
         sent = sent_of(sp)
-        c = Candidate(amount=a, sent_start=sent.start_char, sent_end=sent.end_char,
+        c = Candidate(amount=a, sent_start=max(sent.start_char, a.start - CONTEXT_CHARS),
+                      sent_end=min(sent.end_char, a.end + CONTEXT_CHARS),
                       sent_index=sent_index.get(sent.start, 99))
         if prev is not None:
             gap = text[prev.end : a.start]

@@ -102,7 +102,7 @@ def collect_orgs(doc: Doc) -> dict[str, Org]:
     for ent in doc.ents:
         if ent.label_ not in ORG_LABELS:
             continue
-        if not ent.kb_id_ and ent[0].pos_ in ("ADV", "VERB", "AUX", "PRON", "SCONJ", "CCONJ", "ADP", "INTJ"):
+        if not ent.kb_id_ and ent.label_ != "ORG" and ent[0].pos_ in _CLAUSE_POS:
             continue  # "Bien sûr", "Détecter": a clause, not a name
         if ent.label_ in ("MISC", "PER", "PERSON", "LOC"):
             ent = _trim_at_lowercase(ent)
@@ -181,6 +181,7 @@ def _is_country(name: str) -> bool:
         return False
 
 
+_CLAUSE_POS = ("ADV", "VERB", "AUX", "PRON", "SCONJ", "CCONJ", "ADP", "INTJ")
 _NOT_NAMES = {
     "today", "yesterday", "meanwhile", "however", "now", "here", "recently", "earlier", "later", "investors",
     "aujourd'hui", "hier", "ensuite", "ainsi", "cependant", "pourtant", "enfin", "selon", "investisseurs",

@@ -178,6 +178,8 @@ _ROLE_NOT_INVESTOR = re.compile(
 # "former Google CEO", "ancien CEO de Google", "Google's DeepMind": the company is a background
 _EMPLOYER_LEFT = re.compile(r"(?:CEO|PDG|patron|boss|chief|head|directeur|director|ex|former|ancien)\s+"
                             r"(?:de\s+|d['’]|of\s+|chez\s+|at\s+)?$", re.IGNORECASE)
+_OWNED_LEFT = re.compile(r"\b(?:propri[ée]taire|owner|poss[èe]de|owns|owning|filiale|subsidiary|"
+                         r"sister company|soci[ée]t[ée] s[œo]eur)\b[^.;,]{0,40}$", re.IGNORECASE)
 _EMPLOYER_RIGHT = re.compile(r"^(?:['’]s\s+(?:\w+\s+)?)?(?:-backed|-owned|CEO|chief|researchers?|engineers?|"
                              r"employees?|alumni|veterans?|executives?)\b|^\s*[-–]\s*backed", re.IGNORECASE)
 
@@ -263,14 +265,17 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
                 continue
             left = doc_text(doc)[max(sent_of(sp).start_char, sp.start_char - 40) : sp.start_char]
             right = doc_text(doc)[sp.end_char : sp.end_char + 40]
-            if (not org.person and _EMPLOYER_LEFT.search(left)) or _EMPLOYER_RIGHT.search(right) or _compared(doc, sp):
+            if not org.person and (_EMPLOYER_LEFT.search(left) or _OWNED_LEFT.search(left)):
+                continue  # "former Google CEO", "propriétaire de QuantumBlack"
+            if _EMPLOYER_RIGHT.search(right) or _compared(doc, sp):
                 continue
             if org.person and _TITLE_NEAR.search(left[-45:]) and not _FORMER.search(left[-45:]):
                 continue  # "le directeur du numérique de Sanofi, Arnaud Robert" (but "former Google CEO X")
             if re.match(r"^['’]s\b", right) and not re.match(r"^['’]s\s+(?:\w+\s+)?(?:invest\w*|fund\w*|"
                                                             r"venture|backing|capital)", right, re.I):
                 continue  # "OpenAI's competitor", "Musk's acquisition": a possessor, not a giver
-            if sent_of(sp).start == sent.start and _after_from(doc, sp, amount):
+            if sent_of(sp).start == sent.start and (_after_from(doc, sp, amount)
+                                                    or org.funder and _after_de(doc, sp, amount)):
                 good.append(sp)  # "raised €3m from Frontline Ventures", "lève 5 M€ auprès d'Elaia"
                 continue
             if sent_of(sp).start == sent.start and not _STRONG_INVESTOR_CUE.search(sent_of(sp).text):
@@ -306,6 +311,16 @@ def _after_from(doc: Doc, sp: Span, amount: Span) -> bool:
         return False
     between = doc_text(doc)[amount.end_char : sp.start_char]
     return len(between) < 120 and bool(_FROM.search(between))
+
+
+_DE = re.compile(r"^[^.;]{0,40}\b(?:de la|du|de l['’]|des|d['’])\s*$", re.IGNORECASE)
+
+
+def _after_de(doc: Doc, sp: Span, amount: Span) -> bool:
+    """ "un prêt de 10 M€ de la BEI": a well-known funder right after the amount and "de"."""
+    if sp.start < amount.end:
+        return False
+    return bool(_DE.match(doc_text(doc)[amount.end_char : sp.start_char]))
 
 
 def _left_of(doc: Doc, sp: Span, n: int) -> str:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import socket
 import tempfile
 
 # Before anything imports Prefect: no telemetry, and Prefect's database in a throwaway folder.
@@ -44,3 +45,21 @@ def nlp_extractor():
     load_model("fr")
     load_model("en")
     return analyse
+
+
+@pytest.fixture(scope="session")
+def demo_run(tmp_path_factory, prefect_harness):
+    """`fundwatch demo` run once per session (real crawl, extraction, merge): modules share its database."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+
+    folder = tmp_path_factory.mktemp("demo")
+    path = folder / "fw.db"
+    with socket.socket() as probe:  # a port free now, reused by the second run in test_demo
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    args = ["demo", "--db", str(path), "--digest-dir", str(folder / "digests"), "--port", str(port)]
+    result = CliRunner().invoke(app, args, env={"COLUMNS": "200"})
+    assert result.exit_code == 0, result.output
+    return {"path": path, "folder": folder, "output": result.output, "args": args}

@@ -205,3 +205,15 @@ def test_sources_are_grouped_by_site():
     groups = group_by_site(load_sources())
     assert [s.name for s in groups["eu-startups.com"]] == ["EU-Startups", "EU-Startups funding"]
     assert sum(len(g) for g in groups.values()) == len(load_sources())
+
+
+def test_inline_read_also_lines_are_dropped_from_the_body():
+    from crawlers.extract import drop_teaser_lines
+
+    body = ("Une enveloppe de 20 millions d'euros est votée.\n"
+            "Lire aussi : Zorgia lève 4,5 millions d'euros\n"
+            "Read more: Acme raises $3m for robots\n"
+            "Le programme accompagnera 400 PME.")
+    kept = drop_teaser_lines(body)
+    assert "Zorgia" not in kept and "Acme" not in kept
+    assert kept.startswith("Une enveloppe") and kept.endswith("400 PME.")

@@ -15,18 +15,12 @@ EXPECTED = json.loads((resources.files("flows") / "demo_site" / "expected.json")
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory, prefect_harness):
-    folder = tmp_path_factory.mktemp("demo")
-    path = folder / "fw.db"
-    runner = CliRunner()
-    first = runner.invoke(app, ["demo", "--db", str(path), "--digest-dir", str(folder / "digests")],
-                          env={"COLUMNS": "200"})
-    assert first.exit_code == 0, first.output
+def demo_db(demo_run):
+    path, folder = demo_run["path"], demo_run["folder"]
     snapshot = _counts(path)
-    second = runner.invoke(app, ["demo", "--db", str(path), "--digest-dir", str(folder / "digests")],
-                           env={"COLUMNS": "200"})
+    second = CliRunner().invoke(app, demo_run["args"], env={"COLUMNS": "200"})
     assert second.exit_code == 0, second.output
-    return {"path": path, "first": first.output, "second": second.output, "snapshot": snapshot,
+    return {"path": path, "first": demo_run["output"], "second": second.output, "snapshot": snapshot,
             "folder": folder}
 
 
@@ -53,6 +47,7 @@ def test_second_demo_run_adds_nothing(demo_db):
     runs = list(open_db(demo_db["path"]).query("SELECT * FROM runs WHERE kind = 'daily' ORDER BY id"))
     assert len(runs) == 2
     assert runs[1]["stored"] == 0 and runs[1]["events_new"] == 0
+    assert runs[1]["fetched"] == 0, "the second run should not fetch pages it already stored"
 
 
 def test_wallonia_programme_is_found(demo_db):

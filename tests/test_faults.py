@@ -11,7 +11,6 @@ from __future__ import annotations
 import hashlib
 import json
 import os
-import resource
 import shutil
 import signal
 import sqlite3
@@ -26,7 +25,7 @@ from pathlib import Path
 import pytest
 
 from db.store import open_db
-from flows.demo_server import DemoServer, _Handler, serve_demo_site
+from flows.demo_server import _Handler, serve_demo_site
 
 EXPECTED = json.loads((resources.files("flows") / "demo_site" / "expected.json").read_text(encoding="utf-8"))
 FUNDWATCH = [sys.executable, "-m", "flows.cli"]

@@ -256,3 +256,29 @@ def test_evidence_offsets_point_into_the_text_with_a_title(nlp_extractor):
     m = only_event(a)
     full = "Kerno raises €7M\n\n" + body
     assert full[m.start : m.end] == m.evidence
+
+
+@pytest.mark.parametrize(
+    ("text", "recipient", "investors"),
+    [
+        ("Corvella, a Dublin-based startup using machine learning for logistics, today announced it has raised "
+         "3 million euros from Frontline Ventures." + FILLER_EN, "Corvella", ["Frontline Ventures"]),
+        ("La fintech nantaise Finlo annonce une levée de fonds de 5 millions d'euros auprès d'Elaia et de "
+         "Bpifrance pour son IA de détection de fraude." + FILLER_FR, "Finlo", ["Elaia", "Bpifrance"]),
+    ],
+)
+def test_investors_introduced_by_from_or_aupres_de(nlp_extractor, text, recipient, investors):
+    m = only_event(run(nlp_extractor, text))
+    assert m.recipient == recipient
+    assert m.investors == investors
+
+
+def test_no_recipient_rather_than_a_minister(nlp_extractor):
+    text = (
+        "The UK government has announced £54 million of funding to develop secure and trustworthy AI research, "
+        "Technology Secretary Michelle Donelan said on Wednesday." + FILLER_EN
+    )
+    m = only_event(run(nlp_extractor, text))
+    assert m.recipient != "Michelle Donelan"
+    assert "UK government" in m.investors
+    assert (m.country, m.kind) == ("GB", "public_program")

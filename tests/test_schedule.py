@@ -69,6 +69,18 @@ def _wait_for(pattern: str, log: Path, proc: subprocess.Popen, timeout: float) -
         time.sleep(0.3)
 
 
+def _run_to_end(client, deployment_id, parameters: dict, proc: subprocess.Popen, log: Path, timeout: float = 300):
+    """Start a run of the deployment; the served process must carry it to Completed."""
+    flow_run = client.create_flow_run_from_deployment(deployment_id, parameters=parameters)
+    deadline = time.monotonic() + timeout
+    while not (flow_run := client.read_flow_run(flow_run.id)).state.is_final():
+        assert proc.poll() is None, log.read_text()
+        assert time.monotonic() < deadline, f"run still {flow_run.state.type}:\n{log.read_text()}"
+        time.sleep(1)
+    assert flow_run.state.is_completed(), f"{flow_run.state}\n{log.read_text()}"
+    return flow_run
+
+
 def _alive(pid: int) -> bool:
     try:
         os.kill(pid, 0)
@@ -120,21 +132,17 @@ def test_schedule_serves_the_daily_deployment_and_stops_its_server(tiny_site, tm
             assert weekly.schedules[0].schedule.cron == "0 7 * * 1"
 
             digests = tmp_path / "run-digests"
-            flow_run = client.create_flow_run_from_deployment(
-                deployment.id, parameters={"digest_dir": str(digests)})
-            deadline = time.monotonic() + 300
-            while not (flow_run := client.read_flow_run(flow_run.id)).state.is_final():
-                assert proc.poll() is None, log.read_text()
-                assert time.monotonic() < deadline, f"run still {flow_run.state.type}:\n{log.read_text()}"
-                time.sleep(1)
-            assert flow_run.state.is_completed(), f"{flow_run.state}\n{log.read_text()}"
+            flow_run = _run_to_end(client, deployment.id, {"digest_dir": str(digests)}, proc, log)
             assert flow_run.parameters["sources_file"] == str(sources.resolve())
+            _run_to_end(client, weekly.id, {"digest_dir": str(digests)}, proc, log)
 
         # the run did fundwatch's work on the scheduled database
         rows = list(open_db(db_path, readonly=True).query("SELECT * FROM runs"))
         assert len(rows) == 1 and rows[0]["kind"] == "daily" and rows[0]["status"] == "completed", rows
         assert rows[0]["fetched"] >= 1
         assert list(digests.glob("digest-*.html"))
+        [weekly_file] = digests.glob("weekly-*.html")
+        assert "<html" in weekly_file.read_text(encoding="utf-8").lower()
 
         proc.send_signal(signal.SIGINT)
         assert proc.wait(timeout=90) == 0, log.read_text()

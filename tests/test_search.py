@@ -35,13 +35,9 @@ def sample_db(tmp_path_factory):
 
 
 @pytest.fixture(scope="module")
-def demo_db(tmp_path_factory, prefect_harness):
+def demo_db(demo_run):
     """The database `fundwatch demo` builds from the bundled site (real crawl, extraction and merge)."""
-    folder = tmp_path_factory.mktemp("demo-search")
-    result = CliRunner().invoke(app, ["demo", "--db", str(folder / "fw.db"), "--digest-dir", str(folder)],
-                                env={"COLUMNS": "200"})
-    assert result.exit_code == 0, result.output
-    db = open_db(folder / "fw.db", readonly=True)
+    db = open_db(demo_run["path"], readonly=True)
     assert db["events"].count >= 5, "the demo should yield several events to search"
     return db
 
