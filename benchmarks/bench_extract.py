@@ -41,16 +41,42 @@ def demo_texts() -> list[dict]:
     return out
 
 
+SYLLABLES = ["ra", "to", "mi", "ka", "lo", "ne", "vi", "su", "de", "po"]
+
+
+def _suffix(k: int) -> str:
+    out = ""
+    while k:
+        k, d = divmod(k, len(SYLLABLES))
+        out += SYLLABLES[d]
+    return out
+
+
+def recipients() -> list[str]:
+    """Organisation names of the demo articles' events (from the site's expected.json)."""
+    import json
+
+    truth = json.loads((SITE / "expected.json").read_text(encoding="utf-8"))
+    names = {e["recipient"] for t in truth.values() for e in t.get("events") or [] if e.get("recipient")}
+    return sorted((n for n in names if len(n) > 3), key=len, reverse=True)
+
+
 def corpus(n: int) -> list[dict]:
-    """n distinct articles: the demo texts with their numbers shifted and a numbered company name."""
+    """n distinct articles: the demo texts, copy k with its small numbers shifted by k and its
+    companies renamed (Nebulia -> Nebuliarato), so copies report different fundings, as a real backlog does."""
     base = demo_texts()
+    names = recipients()
+    pattern = re.compile("|".join(re.escape(n) for n in names))
     records = []
     for i in range(n):
         src = base[i % len(base)]
         k = i // len(base)
-        text = re.sub(r"\d+", lambda m, k=k: str(int(m.group(0)) + k) if len(m.group(0)) < 4 else m.group(0),
-                      src["text"])
-        records.append({"id": str(i), "title": f"{src['title']} ({k})", "text": text, "lang": src["lang"]})
+        text, title = (re.sub(r"\d+", lambda m, k=k: str(int(m.group(0)) + k) if len(m.group(0)) < 4 else m.group(0),
+                              t) for t in (src["text"], src["title"] or ""))
+        if k:
+            text = pattern.sub(lambda m, k=k: m.group(0) + _suffix(k), text)
+            title = pattern.sub(lambda m, k=k: m.group(0) + _suffix(k), title)
+        records.append({"id": str(i), "title": title, "text": text, "lang": src["lang"]})
     return records
 
 

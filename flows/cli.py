@@ -254,6 +254,8 @@ def digest(
 def run(
     sources: Annotated[Path | None, typer.Option(help="Sources file (TOML); default: the shipped outlets.")] = None,
     digest_dir: Annotated[Path, typer.Option(help="Folder for the digest of the new events.")] = Path("digests"),
+    parallel: Annotated[bool, typer.Option(
+        help="Analyse article batches on a task runner (Dask with the `scale` extra, else threads).")] = False,
     db: DbOpt = None,
 ) -> None:
     """Run the daily pipeline once (crawl → process → digest) as a Prefect flow, on the embedded default."""
@@ -264,7 +266,7 @@ def run(
 
     _open(db)  # fail early, before Prefect starts, on a bad database
     report = daily(db_path=str(resolve_path(db)), sources_file=str(sources) if sources else None,
-                   digest_dir=str(digest_dir))
+                   digest_dir=str(digest_dir), parallel=parallel)
     _print_run_report(report)
 
 

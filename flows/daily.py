@@ -36,11 +36,18 @@ def crawl_site(db_path: str, site: str, sources: list[Source], run_id: int, refe
 
 
 @task(retries=1, retry_delay_seconds=5)
-def process_new(db_path: str, run_id: int, batch_size: int = 32) -> dict[str, Any]:
-    """Extraction + event merge over articles not processed yet (idempotent, so a retry is safe)."""
+def process_new(db_path: str, run_id: int, batch_size: int = 32, parallel: bool = False) -> dict[str, Any]:
+    """Extraction + event merge over articles not processed yet (idempotent, so a retry is safe).
+
+    With `parallel`, batches are analysed on a task runner (Dask when installed, see flows/parallel.py)."""
     from flows.process import process_articles
 
-    return process_articles(open_db(db_path), batch_size=batch_size, run_id=run_id)
+    analyse = None
+    if parallel:
+        from flows.parallel import analyse_in_parallel
+
+        analyse = analyse_in_parallel
+    return process_articles(open_db(db_path), batch_size=batch_size, run_id=run_id, analyse=analyse)
 
 
 @task
@@ -60,7 +67,7 @@ def write_digest(db_path: str, digest_dir: str, since: str, run_id: int) -> str:
 
 @flow(name="daily", log_prints=True)
 def daily(db_path: str = "fundwatch.db", sources_file: str | None = None, digest_dir: str = "digests",
-          refetch: bool = False, sources: list[Source] | None = None) -> dict[str, Any]:
+          refetch: bool = False, sources: list[Source] | None = None, parallel: bool = False) -> dict[str, Any]:
     """Crawl → process → digest, with one row in `runs` holding the per-source report."""
     logger = get_run_logger()
     with run_lock(db_path):
@@ -77,16 +84,20 @@ def daily(db_path: str = "fundwatch.db", sources_file: str | None = None, digest
                 if future.state.is_completed():
                     per_source = future.result().get("per_source") or {}
                     for s in group:
-                        report["sources"][s.name] = {**per_source.get(s.name, {}), "status": "ok"}
+                        counts = per_source.get(s.name, {})
+                        report["sources"][s.name] = {**counts, "status": _source_status(counts)}
                 else:
                     error = str(future.state.message or "failed")
                     logger.warning("site %s failed: %s", site, error)
                     for s in group:
                         report["sources"][s.name] = {"status": "failed", "error": error}
-            report["process"] = process_new(db_path, run_id)
+            report["process"] = process_new(db_path, run_id, parallel=parallel)
             report["digest"] = write_digest(db_path, digest_dir, started, run_id)
             totals = _totals(report)
             status = "completed" if all(s["status"] == "ok" for s in report["sources"].values()) else "partial"
+            for name, rep in report["sources"].items():
+                if rep["status"] == "unreachable":
+                    logger.warning("source %s gave nothing but errors: %s", name, rep.get("skipped"))
             finish_run(db, run_id, status=status, report={**report, **totals})
             report.update(totals, status=status)
             (logger.info if status == "completed" else logger.warning)("run %s %s: %s", run_id, status,
@@ -111,8 +122,16 @@ def _summary(report: dict[str, Any]) -> str:
     return "; ".join(parts)
 
 
+def _source_status(counts: dict[str, Any]) -> str:
+    """`unreachable` when a source gave only errors (its feed is down or moved), so the run says `partial`
+    instead of hiding an outlet that has been silent for weeks."""
+    skipped = sum((counts.get("skipped") or {}).values())
+    useful = sum(counts.get(k, 0) for k in ("fetched", "stored", "unchanged", "alias", "seen"))
+    return "unreachable" if skipped and not useful else "ok"
+
+
 def _totals(report: dict[str, Any]) -> dict[str, int]:
-    srcs = [s for s in report["sources"].values() if s["status"] == "ok"]
+    srcs = [s for s in report["sources"].values() if s["status"] != "failed"]
     proc = report.get("process") or {}
     return {
         "fetched": sum(s.get("fetched", 0) for s in srcs),

@@ -261,10 +261,13 @@ def _report(counts: Counter, skipped: Counter) -> dict[str, Any]:
 
 def process_articles(
     db: Database, *, batch_size: int = 32, progress: Progress = None, run_id: int | None = None,
+    analyse: Callable[[Iterator[ArticleIn], int], Iterator[Analysis]] | None = None,
 ) -> dict[str, Any]:
     """Extract and merge every article still `new`; incremental and idempotent.
 
     `run_id` is accepted so flows can pass it; the caller records the returned counts in `runs`.
+    `analyse` swaps the in-process extractor for another one with the same contract (e.g.
+    `flows.parallel.analyse_in_parallel`, batches on a Dask cluster); only this process writes SQLite.
     """
     version = _version()
     ids = store.pending_article_ids(db)
@@ -277,7 +280,7 @@ def process_articles(
 
     counts: Counter = Counter()
     skipped: Counter = Counter()
-    for analysis in _analyse(records(), batch_size):
+    for analysis in (analyse or _analyse)(records(), batch_size):
         article = articles.pop(analysis.id)
         with store.write_transaction(db):
             row = db.execute("SELECT status FROM articles WHERE id = ?", [article["id"]]).fetchone()

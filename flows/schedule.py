@@ -14,6 +14,7 @@ import signal
 import socket
 import subprocess
 import sys
+import threading
 import time
 import urllib.error
 import urllib.request
@@ -103,7 +104,8 @@ def start_local_server(home: Path, port: int | None = None, ui: bool = True,
 
 def stop_local_server(server: LocalServer, timeout: float = 20.0) -> None:
     """SIGTERM its process group, then SIGKILL if it lingers; a second Ctrl-C cannot interrupt this."""
-    previous = signal.signal(signal.SIGINT, signal.SIG_IGN)
+    main = threading.current_thread() is threading.main_thread()  # only there may signals be handled
+    previous = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
     try:
         if server.process.poll() is None:
             with contextlib.suppress(ProcessLookupError):
@@ -115,7 +117,8 @@ def stop_local_server(server: LocalServer, timeout: float = 20.0) -> None:
                     os.killpg(server.process.pid, signal.SIGKILL)
                 server.process.wait(10)
     finally:
-        signal.signal(signal.SIGINT, previous)
+        if main:
+            signal.signal(signal.SIGINT, previous)
 
 
 def _configured_api_url() -> str | None:

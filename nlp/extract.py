@@ -23,7 +23,7 @@ from nlp.roles import PUBLIC_BODY, giving_subject, investors_for, programme_phra
 from nlp.sentences import SENTENCE_CACHE, doc_text, sent_of, sentences
 from nlp.types import Analysis, ArticleIn, Mention
 
-EXTRACTOR_VERSION = "2026.11.25-3"
+EXTRACTOR_VERSION = "2026.11.25-4"
 MIN_CHARS = 150  # below this an article cannot state who got how much for what
 MAX_EVENTS = 3
 SECOND_EVENT_MARGIN = 2.0
@@ -245,4 +245,4 @@ def _keys_in(orgs, sent: Span) -> set[str]:
     return {k for k, o in orgs.items() if any(sent_of(sp).start == sent.start for sp in o.spans)}
 
 
-__all__ = ["EXTRACTOR_VERSION", "analyse", "cues"]
+__all__ = ["EXTRACTOR_VERSION", "analyse"]

@@ -34,6 +34,8 @@ MEDIA = {
 NOT_ORG = {
     "inc", "corp", "co", "ltd", "llc", "plc", "sa", "sas", "gmbh", "ag", "nv", "bv", "un", "une", "mission",
     "foundation", "fondation", "group", "groupe", "holding", "capital", "ventures", "partners", "fund", "fonds",
+    "securities and exchange commission", "us securities and exchange commission", "sec", "amf", "fca",
+    "autorité des marchés financiers", "us securities", "exchange commission", "companies house",
     "ia", "ai", "chatgpt", "gpt-4", "gpt-3", "gpt", "llm", "llms", "genai", "agi", "gpu", "gpus", "cpu",
     "europe", "union européenne", "european union", "eu", "ue", "silicon valley", "money report",
     "tech news", "dear reader", "intelligence artificielle", "artificial intelligence", "série a", "series a",
@@ -108,7 +110,7 @@ def collect_orgs(doc: Doc) -> dict[str, Org]:
             ent = _trim_at_lowercase(ent)
         name = clean_name(ent.text)
         key = fold(name)
-        if not ent.kb_id_ and (not key or is_junk_entity(name) or key in MEDIA or key in NOT_ORG or len(key) < 2):
+        if not ent.kb_id_ and (not key or is_junk_entity(name) or _not_an_org(key) or len(key) < 2):
             continue
         if re.fullmatch(r"[\d\s]+", key) or re.fullmatch(r"[A-Z]{1,5}\.[A-Z]{1,2}", name):  # tickers
             continue
@@ -155,6 +157,21 @@ def _trim_at_lowercase(ent: Span) -> Span:
         if tok.text[:1].islower() and tok.lower_ not in _CONNECTORS and not re.match(r"^[a-z]+[A-Z]", tok.text):
             return ent.doc[ent.start : tok.i]
     return ent
+
+
+_TOPIC_WORDS = {"artificial", "intelligence", "ai", "ia", "artificielle", "machine", "learning", "generative",
+                "generatif", "deep", "llm", "llms", "genai", "tech", "technology", "technologie"}
+_MEDIA_TOKENS = {"news", "newswire", "wire", "press", "presse", "times", "post", "tribune", "journal", "gazette"}
+
+
+def _not_an_org(key: str) -> bool:
+    """Media outlets (also inside a longer dateline, "UrduPoint News / Sputnik"), AI topic words."""
+    if key in MEDIA or key in NOT_ORG:
+        return True
+    words = key.split()
+    if set(words) <= _TOPIC_WORDS:
+        return True
+    return bool(_MEDIA_TOKENS.intersection(words)) or any(w in MEDIA for w in words if len(w) > 3)
 
 
 def _place_then_generic(name: str) -> bool:
@@ -215,7 +232,7 @@ def _add_propn_chunks(doc: Doc, orgs: dict[str, Org]) -> None:
         run.clear()
         name = clean_name(span.text)
         key = fold(name)
-        if not key or len(key) < 2 or is_junk_entity(name) or key in MEDIA or key in NOT_ORG:
+        if not key or len(key) < 2 or is_junk_entity(name) or _not_an_org(key):
             return
         if name.lower() in _place_names() or _is_country(name) or not re.search(r"[A-Z]", name):
             return

@@ -179,15 +179,18 @@ _ROLE_NOT_INVESTOR = re.compile(
 _EMPLOYER_LEFT = re.compile(r"(?:CEO|PDG|patron|boss|chief|head|directeur|director|ex|former|ancien)\s+"
                             r"(?:de\s+|d['’]|of\s+|chez\s+|at\s+)?$", re.IGNORECASE)
 _OWNED_LEFT = re.compile(r"\b(?:propri[ée]taire|owner|poss[èe]de|owns|owning|filiale|subsidiary|"
-                         r"sister company|soci[ée]t[ée] s[œo]eur)\b[^.;,]{0,40}$", re.IGNORECASE)
+                         r"sister company|soci[ée]t[ée] s[œo]eur)\b[^.;,]{0,60}$", re.IGNORECASE)
 _EMPLOYER_RIGHT = re.compile(r"^(?:['’]s\s+(?:\w+\s+)?)?(?:-backed|-owned|CEO|chief|researchers?|engineers?|"
-                             r"employees?|alumni|veterans?|executives?)\b|^\s*[-–]\s*backed", re.IGNORECASE)
+                             r"employees?|alumni|veterans?|executives?|shareholders?|investors?|actionnaires|"
+                             r"filings?|regulatory)\b|^\s*[-–]\s*backed", re.IGNORECASE)
 
 
 _ROUND_WORD = re.compile(
     r"\b(?:round|tour de table|lev[ée]e|fund-?rais\w*|funding|financement|investment|investissement|"
-    r"op[ée]ration|capital|series|s[ée]rie|seed|amor[çc]age|deal|transaction|investors|investisseurs|"
-    r"actionnaires|shareholders|backers|bailleurs)\b",
+    r"op[ée]ration|capital|series|s[ée]rie|seed|amor[çc]age|deal|transaction|"
+    r"(?:new|existing|other|prior|previous|early|current) (?:investors|backers|shareholders)|"
+    r"(?:nouveaux|autres|anciens|premiers|principaux) (?:investisseurs|actionnaires|bailleurs)|"
+    r"(?:investisseurs|actionnaires) (?:existants|historiques|actuels))\b",
     re.IGNORECASE,
 )
 
@@ -224,6 +227,15 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
     recip_sents = {sent_of(sp).start for sp in recip.spans} if recip else set()
     sents = list(sentences(doc))
     idx = next((k for k, s_ in enumerate(sents) if s_.start == sent.start), 0)
+    value = amount._.amount.value if amount._.amount else None
+    other_round_sents = set()
+    for a_sp in doc.spans.get("amounts", []):
+        a = a_sp._.amount
+        if (value and a and sent_of(a_sp).start != sent.start and not _same_or_converted(a.value, value, a_sp, doc)
+                and (a.value > value and not cues.TOTAL.search(_left_of(doc, a_sp, 60))
+                     or cues.PAST.search(sent_of(a_sp).text))):
+            other_round_sents.add(sent_of(a_sp).start)  # an earlier round or another deal, not a tranche
+    money_sents = {sent_of(a_sp).start for a_sp in doc.spans.get("amounts", [])} - other_round_sents
     ok_sents = {sent.start}
     chained = False
     for k, s_ in enumerate(sents):
@@ -236,20 +248,13 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
         if cues.TEASER.search(s_.text) or not _STRONG_INVESTOR_CUE.search(s_.text) or k < idx - 2:
             chained = False
             continue
-        about_round = s_.start in recip_sents or bool(_ROUND_WORD.search(s_.text)) or k == idx
+        about_round = (s_.start in recip_sents or s_.start in money_sents or k == idx
+                       or bool(_ROUND_WORD.search(s_.text)))
         if about_round or chained and k - idx <= 10:
             ok_sents.add(s_.start)
             chained = True
         else:
             chained = False
-    value = amount._.amount.value if amount._.amount else None
-    other_round_sents = set()
-    for a_sp in doc.spans.get("amounts", []):
-        a = a_sp._.amount
-        if (value and a and sent_of(a_sp).start != sent.start and not _same_or_converted(a.value, value, a_sp, doc)
-                and (a.value > value and not cues.TOTAL.search(_left_of(doc, a_sp, 60))
-                     or cues.PAST.search(sent_of(a_sp).text))):
-            other_round_sents.add(sent_of(a_sp).start)  # an earlier round or another deal, not a tranche
     investors: list[str] = []
     lead: list[str] = []
     for key, org in orgs.items():
@@ -294,7 +299,11 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
     giver = giving_subject(doc, orgs, amount)
     if giver is not None and giver.key != recipient_key and giver.name not in investors:
         investors.insert(0, giver.name)
-    window = " ".join(s_.text for s_ in sents[max(0, idx - 1) : idx + 3])
+    # a government named around the amount funds it; for programmes and grants, also one in the title
+    around = sents[max(0, idx - 1) : idx + 3]
+    if kind_public and idx > 2:
+        around = [sents[0], *sents[max(0, idx - 2) : idx + 3]]
+    window = " ".join(s_.text for s_ in around)
     for gov in _governments(window):
         if not any(fold(gov) in fold(i) or fold(i) in fold(gov) for i in investors):
             investors.append(gov)
@@ -335,8 +344,10 @@ def _same_or_converted(v: float, ref: float, sp: Span, doc: Doc) -> bool:
 
 
 def _list_fragment(sent: Span) -> bool:
-    """A short piece of a list cut off by a semicolon: no verb, or starts in lower case."""
-    return len(sent) < 30 and (not any(t.pos_ == "VERB" for t in sent) or sent.text[:1].islower())
+    """A piece of a list the sentence splitter cut at a semicolon (or that goes on in lower case)."""
+    doc = sent.doc
+    after_semicolon = sent.start > 0 and doc[sent.start - 1].text == ";"
+    return len(sent) < 30 and (after_semicolon or sent.text[:1].islower())
 
 
 _INVESTOR_NOUN = re.compile(r"\b(?:investisseurs?|investors?|fonds|funds?|backers?|actionnaires?|"

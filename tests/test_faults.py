@@ -459,3 +459,128 @@ def test_extractor_survives_pathological_text(name, pathological_results):
         assert m.amount is None or m.amount >= 0
     if len(texts[name]) > 100_000 and not analysis.skip_reason:
         assert "cut" in analysis.reason
+
+
+# --- disk full / write error during a run --------------------------------------------------------
+
+SITE = Path(str(resources.files("flows") / "demo_site"))
+
+
+def _store_demo_articles(db, base_url: str = "https://demo.invalid") -> int:
+    """The demo site's articles stored as the crawler stores them (body extracted from the page),
+    under `base_url`, waiting for processing."""
+    from crawlers.extract import extract_article
+    from db.articles import save_article
+
+    n = 0
+    for rel in EXPECTED:
+        raw = (SITE / rel).read_bytes()
+        enc = EXPECTED[rel].get("encoding") or "utf-8"
+        html = raw.decode(enc, errors="replace")
+        url = f"{base_url}/{rel}"
+        found = extract_article(html, url)
+        save_article(db, {"url": url, "canonical_url": found.canonical_url or url, "title": found.title,
+                          "text": found.text, "lang": found.lang or EXPECTED[rel]["lang"],
+                          "published": found.published, "html": html})
+        n += 1
+    return n
+
+
+def _state(db_path: Path) -> dict[str, set]:
+    return {
+        "done": set(_rows(db_path, "SELECT id, status, processed_at FROM articles WHERE status != 'new'")),
+        "new": {i for (i,) in _rows(db_path, "SELECT id FROM articles WHERE status = 'new'")},
+        "mentions": set(_rows(db_path, "SELECT id, event_id, article_id, amount, start FROM event_mentions")),
+        "events": set(_rows(db_path, "SELECT id, amount, n_sources FROM events")),
+    }
+
+
+def _assert_consistent(db_path: Path) -> None:
+    """integrity_check ok, and no half-written article: mentions only on processed articles, no event
+    without a mention, the search index in step with the events."""
+    assert _rows(db_path, "PRAGMA integrity_check") == [("ok",)]
+    assert _rows(db_path, "PRAGMA foreign_key_check") == []
+    assert _rows(db_path, "SELECT m.id FROM event_mentions m JOIN articles a ON a.id = m.article_id "
+                          "WHERE a.status = 'new'") == []
+    assert _rows(db_path, "SELECT id FROM events WHERE id NOT IN (SELECT event_id FROM event_mentions)") == []
+    assert _rows(db_path, "SELECT e.id FROM events e WHERE n_sources != "
+                          "(SELECT count(DISTINCT article_id) FROM event_mentions m WHERE m.event_id = e.id)") == []
+    assert _scalar(db_path, "SELECT count(*) FROM event_search") == _scalar(db_path, "SELECT count(*) FROM events")
+    assert _rows(db_path, "SELECT id FROM articles WHERE status = 'new' AND processed_at IS NOT NULL") == []
+
+
+@pytest.mark.timeout(300)
+def test_database_full_mid_processing_keeps_every_article_all_or_nothing(tmp_path):
+    """SQLite's own limit (`PRAGMA max_page_count`) makes a write fail half-way through `process`."""
+    from flows.process import process_articles
+
+    path = tmp_path / "fw.db"
+    db = open_db(path)
+    total = _store_demo_articles(db)
+    db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    pages = db.execute("PRAGMA page_count").fetchone()[0]
+    # how many pages the whole backlog needs, measured on a copy: allow only half of them
+    shutil.copy(path, tmp_path / "probe.db")
+    probe = open_db(tmp_path / "probe.db")
+    process_articles(probe)
+    needed = probe.execute("PRAGMA page_count").fetchone()[0] - pages
+    assert needed >= 2
+    db.execute(f"PRAGMA max_page_count = {pages + needed // 2}")
+    with pytest.raises(sqlite3.OperationalError, match="full"):
+        process_articles(db)
+    _assert_consistent(path)
+    before = _state(path)
+    assert before["done"] and before["new"], "the failure should land mid-way"
+    assert before["mentions"]
+
+    db.execute("PRAGMA max_page_count = 1073741823")  # space again: the next run finishes the work
+    report = process_articles(db)
+    assert report["processed"] == len(before["new"])
+    after = _state(path)
+    _assert_consistent(path)
+    assert not after["new"] and len(after["done"]) == total
+    assert before["done"] <= after["done"] and before["mentions"] <= after["mentions"]
+    mentions = _rows(path, "SELECT article_id, start, amount FROM event_mentions")
+    assert len(mentions) == len(set(mentions))
+
+
+@pytest.mark.timeout(300)
+def test_write_error_during_fundwatch_run_fails_cleanly(tmp_path, prefect_harness):
+    """The kernel refuses to grow files past a size (RLIMIT_FSIZE, as a full disk would): `fundwatch run`
+    exits with a one-line error, its `runs` row says failed, and the database stays consistent."""
+    from typer.testing import CliRunner
+
+    from flows.cli import app
+    from flows.process import process_articles
+
+    with serve_demo_site() as site:
+        path = tmp_path / "fw.db"
+        db = open_db(path)
+        total = _store_demo_articles(db, site.base_url)  # already crawled: the run goes straight to processing
+        db.conn.close()
+        sources = tmp_path / "sources.toml"
+        sources.write_text(_sources_toml(site.base_url), encoding="utf-8")
+        limit = 160 * 1024  # the WAL may grow this far: a few articles' worth
+        old_limit = resource.getrlimit(resource.RLIMIT_FSIZE)
+        old_handler = signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # EFBIG instead of being killed
+        resource.setrlimit(resource.RLIMIT_FSIZE, (limit, old_limit[1]))
+        try:
+            result = CliRunner().invoke(app, ["run", "--db", str(path), "--sources", str(sources),
+                                              "--digest-dir", str(tmp_path / "digests")], env={"COLUMNS": "200"})
+        finally:
+            resource.setrlimit(resource.RLIMIT_FSIZE, old_limit)
+            signal.signal(signal.SIGXFSZ, old_handler)
+    assert result.exit_code == 2, f"{result.output}\n{result.exception!r}"
+    assert "Error:" in result.output and "disk I/O error" in result.output and "Traceback" not in result.output
+    (status, error), = _rows(path, "SELECT status, error FROM runs")
+    assert status == "failed" and "disk I/O error" in error
+    _assert_consistent(path)
+    before = _state(path)
+    assert before["new"], "the failure should land before the end"
+
+    report = process_articles(open_db(path))  # the next run, with room again, finishes the work
+    assert report["processed"] == len(before["new"])
+    after = _state(path)
+    _assert_consistent(path)
+    assert len(after["done"]) == total and before["done"] <= after["done"]
+    assert before["mentions"] <= after["mentions"]
