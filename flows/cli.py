@@ -23,7 +23,7 @@ app = typer.Typer(
 
 DbOpt = Annotated[
     Path | None,
-    typer.Option("--db", envvar="FUNDWATCH_DB", help="SQLite database file [default: ./fundwatch.db].",
+    typer.Option("--db", envvar="FUNDWATCH_DB", help="SQLite database file (default: ./fundwatch.db).",
                  show_default=False),
 ]
 
@@ -228,11 +228,11 @@ def search(
 @user_errors
 def digest(
     since: Annotated[str | None, typer.Option(
-        help="First day (YYYY-MM-DD) [default: start of the last period].")] = None,
-    until: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD) [default: today].")] = None,
+        help="First day (YYYY-MM-DD) (default: start of the last period).")] = None,
+    until: Annotated[str | None, typer.Option(help="Last day (YYYY-MM-DD) (default: today).")] = None,
     period: Annotated[Period, typer.Option(help="Length of the period when --since is not given.")] = Period.week,
     format: Annotated[DigestFormat, typer.Option("--format", "-f", help="Output format.")] = DigestFormat.md,
-    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write [default: stdout].")] = None,
+    output: Annotated[Path | None, typer.Option("--output", "-o", help="File to write (default: stdout).")] = None,
     db: DbOpt = None,
 ) -> None:
     """Render the newsletter digest of the events of a period (Markdown, email-safe HTML, JSON or CSV)."""
@@ -345,7 +345,7 @@ def demo(
     db: DbOpt = None,
     digest_dir: Annotated[Path, typer.Option(help="Folder for the demo's digest.")] = Path("digests"),
     port: Annotated[int | None, typer.Option(
-        help="Port on 127.0.0.1 for the demo site [default: 8765 when free, else any free port].",
+        help="Port on 127.0.0.1 for the demo site (default: 8765 when free, else any free port).",
         show_default=False)] = None,
 ) -> None:
     """Serve the bundled demo news site on loopback and run the daily pipeline against it (offline)."""
