@@ -63,7 +63,7 @@ def run_crawl(
         if not url.startswith(("http://", "https://")):
             raise ValueError(f"not an http(s) URL: {url!r}")
     job = {
-        "db": str(db_path),
+        "db": str(Path(db_path).resolve()),  # the subprocess runs in a temporary folder
         "sources": [s.to_dict() for s in _job_sources(urls, sources_file, sources)],
         "urls": list(urls or []),
         "refetch": refetch,

@@ -19,8 +19,9 @@ class StoreError(RuntimeError):
 
 
 def resolve_path(path: str | os.PathLike | None = None) -> Path:
-    """`--db` beats `FUNDWATCH_DB`, which beats ./fundwatch.db."""
-    return Path(path or os.environ.get("FUNDWATCH_DB") or DEFAULT_DB)
+    """`--db` beats `FUNDWATCH_DB`, which beats ./fundwatch.db; absolute, since crawls and flows may run
+    in another working directory."""
+    return Path(path or os.environ.get("FUNDWATCH_DB") or DEFAULT_DB).expanduser().resolve()
 
 
 def _check_schema(db: Database, where: Path) -> None:

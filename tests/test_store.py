@@ -97,3 +97,10 @@ def test_read_only_file_is_refused_for_writing(tmp_path):
         assert open_db(path, readonly=True)["articles"].count == 0
     finally:
         path.chmod(0o644)
+
+
+def test_relative_paths_become_absolute(monkeypatch, tmp_path):
+    """Crawls run in a subprocess in another folder: a relative --db must still name the same file."""
+    monkeypatch.chdir(tmp_path)
+    assert resolve_path("fw.db") == tmp_path / "fw.db"
+    assert resolve_path("fw.db").is_absolute()
