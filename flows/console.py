@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import csv
+import os
 import functools
 import json
 import sqlite3

@@ -126,7 +126,7 @@ def _source_status(counts: dict[str, Any]) -> str:
     """`unreachable` when a source gave only errors (its feed is down or moved), so the run says `partial`
     instead of hiding an outlet that has been silent for weeks."""
     skipped = sum((counts.get("skipped") or {}).values())
-    useful = sum(counts.get(k, 0) for k in ("fetched", "stored", "unchanged", "alias", "seen"))
+    useful = sum(counts.get(k, 0) for k in ("stored", "updated", "unchanged", "alias", "seen"))
     return "unreachable" if skipped and not useful else "ok"
 
 

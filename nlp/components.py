@@ -5,6 +5,8 @@
   ("Vice-Président", "d’", lone punctuation).
 - fw_places: countries, regions, cities and demonyms -> doc.spans["places"], Span._.place.
 - fw_amounts: money amounts (nlp.money) -> doc.spans["amounts"], Span._.amount.
+- fw_line_breaks (before the parser): a line break ends a sentence, so a title, a heading or a caption
+  is never glued to the paragraph after it (the parser keeps boundaries set before it).
 """
 
 from __future__ import annotations
@@ -124,6 +126,14 @@ class PlaceMatcher:
         spans = filter_spans(found)
         doc.spans["places"] = spans
         return doc
+
+
+@Language.component("fw_line_breaks")
+def line_breaks(doc: Doc) -> Doc:
+    for tok in doc[:-1]:
+        if tok.is_space and "\n" in tok.text or tok.i > 0 and not tok.is_space and "\n" in tok.whitespace_:
+            doc[tok.i + 1].is_sent_start = True
+    return doc
 
 
 @Language.factory("fw_amounts")

@@ -22,7 +22,8 @@ AI = _re(
 AI_CASED = re.compile(r"\b(?:IA|AI|A\.I\.|LLMs?|GenAI|AGI|GPUs?|xAI|OpenAI)\b")  # must keep their case
 
 FUNDING_VERB = _re(
-    r"\b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)|land(?:s|ed)?|bag(?:s|ged)?|"
+    r"\b(?:rais(?:e|es|ed|ing)|secur(?:e|es|ed|ing)|clos(?:e|es|ed|ing)(?!\s+(?:models?|systems?|source|"
+    r"weights|doors?|beta|platforms?|ecosystems?|networks?))|land(?:s|ed)?|bag(?:s|ged)?|"
     r"net(?:s|ted)|pull(?:s|ed) in|snag(?:s|ged)?|attract(?:s|ed)?|collect(?:s|ed)?|"
     r"wraps? up|wrapped up|receiv(?:e|es|ed)|obtain(?:s|ed)?|gets?|got|"
     r"invest(?:s|ed|ing)?|inject(?:s|ed)?|back(?:s|ed)|fund(?:s|ed|ing)|financ(?:e|es|ed|ing)|"
@@ -36,7 +37,11 @@ FUNDING_VERB = _re(
     r"fundrais(?:e|ing)|financing|seed|amor[çc]age|s[ée]rie [A-F]|series [A-F]|capital)\b"
 )
 STRONG_FUNDING = _re(
-    r"\b(?:rais(?:e|es|ed|ing)|secur(?:es|ed)|clos(?:es|ed)|bag(?:s|ged)|land(?:s|ed)|net(?:s|ted)|"
+    r"\b(?:rais(?:e|es|ed|ing)|secur(?:es|ed)|clos(?:es|ed)(?=\s+(?:on\s+|out\s+|off\s+)?(?:a|an|its|their|his|"
+    r"her|the|this|that|[$€£¥]|US\$|[A-Z]{3}\s?\d|\d|over|more|nearly|almost|about|around|roughly|some|"
+    r"funding|financing|fresh|new|series|seed|round|an?\s+(?:oversubscribed|extended|new))\b)|"
+    r"(?:round|financing|funding|fundraise) (?:was |has |had |that |which )?(?:officially |recently )?closed|"
+    r"bag(?:s|ged)|land(?:s|ed)|net(?:s|ted)|"
     r"snag(?:s|ged)|wrap(?:s|ped)? up|funding round|financing round|fundrais(?:e|ing)|fund-raising|"
     r"round of funding|series [A-F]|seed round|tour de table|l[èe]ve|a lev[ée]|lev[ée]e de fonds|"
     r"boucl[ée]|obtient|a obtenu|r[ée]colt[ée]|amass[ée]|empoch[ée]|s[ée]curis[ée]|s[ée]rie [A-F]|"

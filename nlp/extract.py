@@ -13,14 +13,21 @@ from itertools import islice
 from spacy.tokens import Doc, Span
 
 from nlp import cues
-from nlp.kinds import funding_kind, funding_round
+from nlp.kinds import funding_kind, funding_round_near
 from nlp.language import SUPPORTED, detect_language
 from nlp.models import MAX_CHARS, load_model
-from nlp.orgs import collect_orgs
+from nlp.orgs import collect_orgs, fold
 from nlp.regions import COUNTRY_CURRENCY, LOCAL_DOLLAR, resolve_location
 from nlp.relevance import Candidate, article_decision, score_candidate
-from nlp.roles import PUBLIC_BODY, giving_subject, investors_for, programme_phrase, recipient_scores
-from nlp.sentences import SENTENCE_CACHE, doc_text, sent_of, sentences
+from nlp.roles import (
+    PUBLIC_BODY,
+    giving_subject,
+    investors_for,
+    named_programme,
+    programme_phrase,
+    recipient_scores,
+)
+from nlp.sentences import MIN_RANK_WORDS, SENTENCE_CACHE, doc_text, ranks, sent_of, sentences
 from nlp.types import Analysis, ArticleIn, Mention
 
 EXTRACTOR_VERSION = "2026.11.25-4"
@@ -93,13 +100,14 @@ def _analyse_chunk(chunk: list[ArticleIn], batch_size: int) -> list[Analysis]:
                 results[i] = _analyse_doc(doc, art, lang, cut)
             finally:
                 doc.user_data.pop(SENTENCE_CACHE, None)  # holds Spans: keep the Doc serialisable
+                doc.user_data.pop(SENTENCE_CACHE + "_ranks", None)
     return results  # type: ignore[return-value]
 
 
 def _candidates(doc: Doc) -> list[tuple[Candidate, Span]]:
     text = doc_text(doc)
     spans = list(doc.spans.get("amounts", []))[:MAX_AMOUNTS]
-    sent_index = {s.start: k for k, s in enumerate(sentences(doc))}
+    sent_index = _position_index(doc)
     out: list[tuple[Candidate, Span]] = []
     prev = None
     for k, sp in enumerate(spans):
@@ -121,6 +129,21 @@ def _candidates(doc: Doc) -> list[tuple[Candidate, Span]]:
     return out
 
 
+def _position_index(doc: Doc) -> dict[int, int]:
+    """Each sentence's rank for the title/lead bonus: an outlet's name, a byline or a dateline on its
+    own line does not push the headline down."""
+    return {s.start: r for s, r in zip(sentences(doc), ranks(doc), strict=True)}
+
+
+def _headline(doc: Doc) -> Span | None:
+    """The first sentence of a few words (the title, after any outlet name or dateline line)."""
+    sents = sentences(doc)
+    for s in sents[:4]:
+        if sum(1 for t in s if t.is_alpha) >= MIN_RANK_WORDS:
+            return s
+    return sents[0] if sents else None
+
+
 def _fill_currency(cands: list[tuple[Candidate, Span]], lang: str) -> None:
     """Missing currency: the last explicit one before it. Bare "$": the explicit currency another
     mention of the same figure gives ("25 millions $" ... "25 millions $ US")."""
@@ -138,6 +161,13 @@ def _fill_currency(cands: list[tuple[Candidate, Span]], lang: str) -> None:
             last = c.amount.currency
         elif c.amount.currency is None and last:
             c.amount.currency = last
+    # a bare figure before any explicit currency ("près de 385 millions" in a title): the next one
+    following = None
+    for c, _ in reversed(cands):
+        if c.amount.currency and c.amount.currency_explicit:
+            following = c.amount.currency
+        elif c.amount.currency is None and following:
+            c.amount.currency = following
 
 
 def _analyse_doc(doc: Doc, art: ArticleIn, lang: str, cut: bool) -> Analysis:
@@ -146,7 +176,8 @@ def _analyse_doc(doc: Doc, art: ArticleIn, lang: str, cut: bool) -> Analysis:
     cands = _candidates(doc)
     _fill_currency(cands, lang)
     live = [(c, sp) for c, sp in cands if c.equivalent_of is None]
-    title = next(iter(sentences(doc))).text if len(doc) else ""
+    head = _headline(doc)
+    title = head.text if head is not None else ""
     debunk = bool(cues.DEBUNK.search(title))
     for c, _ in live:
         repeats = sum(
@@ -157,6 +188,9 @@ def _analyse_doc(doc: Doc, art: ArticleIn, lang: str, cut: bool) -> Analysis:
         if debunk:
             c.score -= 3.0
             c.reasons.append("title denies a funding (-3.0)")
+        if c.amount.currency is None:  # a size or a count ("70 billion parameters"), or money never named
+            c.score -= 4.0
+            c.reasons.append("no currency in the article (-4.0)")
     live.sort(key=lambda x: -x[0].score)
     best = live[0][0] if live else None
     relevant, score, reason = article_decision(text, best)
@@ -166,13 +200,15 @@ def _analyse_doc(doc: Doc, art: ArticleIn, lang: str, cut: bool) -> Analysis:
         return Analysis(relevant=False, score=score, reason=reason, skip_reason="not_relevant", **base)
 
     orgs = collect_orgs(doc)
-    title_end = next(iter(sentences(doc))).end
+    title_end = head.end if head is not None else 0
     picks: list[tuple[Candidate, Span, str | None]] = []
     for c, sp in live:
         if len(picks) >= MAX_EVENTS:
             break
         if picks and (c.score < max(SECOND_EVENT_MIN, best.score - SECOND_EVENT_MARGIN)):
             break
+        if c.amount.currency is None:
+            continue  # never an event with an invented currency
         if any(abs(p.amount.value - c.amount.value) <= 0.1 * c.amount.value for p, _, _ in picks):
             continue
         scores = recipient_scores(doc, orgs, sp, title_end)
@@ -203,6 +239,9 @@ def _more_precise(c: Candidate, live: list[tuple[Candidate, Span]]) -> float:
 def _mention(doc: Doc, orgs, c: Candidate, sp: Span, recipient_key: str | None, lang: str,
              value: float, others: list[tuple[Span, str | None]]) -> Mention:
     text = doc_text(doc)
+    named = named_programme(doc, sp)
+    if named and fold(named) in orgs:
+        recipient_key = fold(named)  # the programme the money goes to, not the government giving it
     recip = orgs.get(recipient_key) if recipient_key else None
     sent = sent_of(sp)
     context = text[max(0, sent.start_char - 300) : min(len(text), sent.end_char + 300)]
@@ -218,7 +257,9 @@ def _mention(doc: Doc, orgs, c: Candidate, sp: Span, recipient_key: str | None, 
     )
     recipient_name = recip.name if recip else None
     programme = programme_phrase(doc, sp)
-    if programme and (recip is None or recipient_key not in _keys_in(orgs, sent)):
+    if named:
+        recipient_name = named
+    elif programme and (recip is None or recipient_key not in _keys_in(orgs, sent)):
         recipient_name = programme
     country, region, region_code = resolve_location(doc, recip.spans if recip else [], sp, c.amount.currency,
                                                     lang)
@@ -229,7 +270,10 @@ def _mention(doc: Doc, orgs, c: Candidate, sp: Span, recipient_key: str | None, 
         currency = COUNTRY_CURRENCY.get(country or "", "EUR" if lang == "fr" else "USD")
     rnd = None
     if kind == "private_round":
-        rnd = funding_round(sent.text) or funding_round(context)
+        lo = max(0, sent.start_char - 300)
+        rnd = (funding_round_near(text[sent.start_char : sent.end_char], c.amount.start - sent.start_char,
+                                  c.amount.end - sent.start_char)
+               or funding_round_near(context, c.amount.start - lo, c.amount.end - lo))
     evidence = text[sent.start_char : sent.end_char].strip()
     start = sent.start_char + (len(text[sent.start_char : sent.end_char]) - len(
         text[sent.start_char : sent.end_char].lstrip()))

@@ -42,6 +42,8 @@ def load_model(lang: str) -> Language:
     """The pipeline for `lang` with fundwatch's gazetteer and amount components."""
     nlp = spacy.load(model_name(lang), exclude=[p for p in _UNUSED])
     nlp.max_length = MAX_CHARS + 1000
+    if "parser" in nlp.pipe_names:
+        nlp.add_pipe("fw_line_breaks", before="parser")
     nlp.add_pipe("fw_funders", after="ner", config={"lang": lang})
     nlp.add_pipe("fw_places", last=True)
     nlp.add_pipe("fw_amounts", last=True)

@@ -193,6 +193,9 @@ _MONEY_FOLLOWERS = frozenset({
 })
 
 
+_COMPOUND_ADJ = re.compile(r"[-‑–][^\W\d_]")
+
+
 def _counts_things(text: str, end: int) -> bool:
     m = _NEXT_WORD.match(text, end, min(len(text), end + 40))
     return bool(m) and m.group(1).lower() not in _MONEY_FOLLOWERS
@@ -216,6 +219,8 @@ def find_amounts(text: str) -> list[Amount]:
             continue
         if not (pre or suf) and _counts_things(text, m.end()):
             continue  # "13 millions d'utilisateurs", "2 million users": a count, not money
+        if not (pre or suf) and _COMPOUND_ADJ.match(text, m.end()):
+            continue  # "a 70-billion-parameter model", "a 2-million-user app": a size, not money
         scale = SCALES.get(scale_key, 1.0)
         if m.group("num"):
             base = parse_number(m.group("num"), scaled=bool(scale_raw) and scale_key not in (

@@ -130,8 +130,8 @@ def collect_orgs(doc: Doc) -> dict[str, Org]:
             continue
         org = orgs.get(key)
         if org is None:
-            org = orgs[key] = Org(name=name, key=key, label=ent.label_, funder=bool(funder or ent.kb_id_),
-                                  place=is_place)
+            org = orgs[key] = Org(name=name, key=key, label=ent.label_,
+                                  funder=bool(funder or ent.kb_id_ or _generic_public(key)), place=is_place)
         org.spans.append(ent)
     _add_propn_chunks(doc, orgs)
     # merge "Mistral" into "Mistral AI", "Wayve" into "Wayve Technologies"
@@ -147,6 +147,16 @@ def collect_orgs(doc: Doc) -> dict[str, Org]:
 
 
 _CURRENCY_CODES = {c.alpha_3 for c in pycountry.currencies}
+# "le Gouvernement", "the Government", "l'État" alone: the public body that gives, never the recipient
+_PUBLIC_GENERIC = re.compile(
+    r"(?:the |le |la |l )?(?:gouvernement|government|cabinet|etat|state|region|province|ministere|ministry|"
+    r"conseil regional|regional council|executive|executif)(?: (?:wallon|federal|provincial|regional|national|"
+    r"francais|belge|canadien|quebecois|britannique|allemand|suisse|luxembourgeois|flamand|bruxellois))?"
+)
+
+
+def _generic_public(key: str) -> bool:
+    return bool(_PUBLIC_GENERIC.fullmatch(key))
 _CONNECTORS = {"de", "du", "des", "d'", "d’", "of", "&", "and", "et", "la", "le", "les", "l'", "l’", "the", "-"}
 
 
@@ -251,7 +261,9 @@ def _add_propn_chunks(doc: Doc, orgs: dict[str, Org]) -> None:
         # the taggers call unknown names at the start of a sentence NOUN ("Cognism, a London-based...")
         unknown_word = (tok.is_sent_start and tok.pos_ == "NOUN" and tok.lower_ not in lower_words
                         and tok.lower_ not in _NOT_NAMES)
-        if tok.i not in taken and (tok.pos_ == "PROPN" or unknown_word) and brand:
+        # "DigitalWallonia4.AI", "DeepScribe": a capital inside the word marks a name whatever its tag
+        camel = tok.text[:1].isupper() and re.search(r"[a-z][A-Z]", tok.text) and tok.pos_ != "PUNCT"
+        if tok.i not in taken and (tok.pos_ == "PROPN" or unknown_word or camel) and brand:
             run.append(tok)
         else:
             flush()

@@ -8,7 +8,7 @@ from spacy.tokens import Doc, Span
 
 from nlp import cues
 from nlp.orgs import Org, clean_name, fold
-from nlp.sentences import doc_text, sent_of, sentences
+from nlp.sentences import doc_text, ranks, sent_of, sentences
 
 # verbs whose subject gives the money: "Sanofi invests $180M in Owkin", "Québec investit 25 M$ dans X"
 GIVER_VERB = re.compile(
@@ -165,6 +165,7 @@ _STRONG_INVESTOR_CUE = re.compile(
     r"with (?:participation|backing) from|avec la participation|avec l['’]appui|"
     r"(?:investors|backers|participants) includ\w+|ont suivi|followed|"
     r"(?:investments?|funding|money|capital|backing|cash) from|round (?:also )?includ\w+|"
+    r"(?:allou|accord|octroy|vers|attribu)[ée]e?s? par|(?:allocated|granted|awarded|provided) by|"
     r"includ\w+ (?:investments?|participation)|financement de la part|provenant de)\b",
     re.IGNORECASE,
 )
@@ -227,6 +228,7 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
     recip_sents = {sent_of(sp).start for sp in recip.spans} if recip else set()
     sents = list(sentences(doc))
     idx = next((k for k, s_ in enumerate(sents) if s_.start == sent.start), 0)
+    rank = ranks(doc)  # distances counted in sentences of a few words, not headings or bylines
     value = amount._.amount.value if amount._.amount else None
     other_round_sents = set()
     for a_sp in doc.spans.get("amounts", []):
@@ -245,12 +247,12 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
         if chained and _list_fragment(s_):
             ok_sents.add(s_.start)  # "...figurent Eric Schmidt ; la banque Bpifrance, JCDecaux Holding"
             continue
-        if cues.TEASER.search(s_.text) or not _STRONG_INVESTOR_CUE.search(s_.text) or k < idx - 2:
+        if cues.TEASER.search(s_.text) or not _STRONG_INVESTOR_CUE.search(s_.text) or rank[k] < rank[idx] - 2:
             chained = False
             continue
         about_round = (s_.start in recip_sents or s_.start in money_sents or k == idx
                        or bool(_ROUND_WORD.search(s_.text)))
-        if about_round or chained and k - idx <= 10:
+        if about_round or chained and rank[k] - rank[idx] <= 10:
             ok_sents.add(s_.start)
             chained = True
         else:
@@ -300,9 +302,9 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
     if giver is not None and giver.key != recipient_key and giver.name not in investors:
         investors.insert(0, giver.name)
     # a government named around the amount funds it; for programmes and grants, also one in the title
-    around = sents[max(0, idx - 1) : idx + 3]
-    if kind_public and idx > 2:
-        around = [sents[0], *sents[max(0, idx - 2) : idx + 3]]
+    around = [s_ for k, s_ in enumerate(sents) if rank[idx] - 1 <= rank[k] <= rank[idx] + 2]
+    if kind_public and rank[idx] > 2:
+        around = [s_ for k, s_ in enumerate(sents) if rank[k] == 0 or rank[idx] - 2 <= rank[k] <= rank[idx] + 2]
     window = " ".join(s_.text for s_ in around)
     for gov in _governments(window):
         if not any(fold(gov) in fold(i) or fold(i) in fold(gov) for i in investors):
@@ -452,3 +454,54 @@ def programme_phrase(doc: Doc, amount: Span) -> str | None:
     if not name or not any(ch.isalpha() for ch in name) or name[0].isupper():
         return None  # a capitalised phrase is a name NER should have found
     return name
+
+
+_NAME_WORD = r"[«\"“]?[A-Z0-9ÉÈÀ][\w.’'&+-]*[»\"”]?"
+_NAME_RUN = rf"{_NAME_WORD}(?:\s+(?:(?:de|du|des|d['’]|of|for|pour|la|le|l['’]|the|et|and|&)\s+)?{_NAME_WORD}){{0,6}}"
+_PROG_HEAD_FR = (r"programme|plan|fonds|projet|initiative|dispositif|appel (?:à|a) projets|strat[ée]gie|"
+                 r"mission|chantier|p[ôo]le|centre|institut|cluster|r[ée]seau")
+_PROG_HEAD_EN = r"programme|program|plan|fund|project|initiative|scheme|strategy|mission|centre|center|institute|hub"
+_DET_FR = r"(?:(?:le|la|l['’]|les|un|une|du|des|ce|cette|nouveau|nouvelle|futur|future|grand|grande)\s*)*"
+_DET_EN = r"(?:(?:the|a|an|this|new|national|flagship|government['’]s)\s+)*"
+# "une enveloppe de 20 M€ pour le programme DigitalWallonia4.AI", "€50m for the programme AI Boost"
+_PROG_AFTER_FR = re.compile(
+    rf"^[^.;:!?]{{0,60}}?\b(?:pour|au profit d[eu']|en faveur d[eu']|destin[ée]e?s? (?:à|au|aux)|(?:allou[ée]e?s?|"
+    rf"attribu[ée]e?s?|consacr[ée]e?s?|affect[ée]e?s?|accord[ée]e?s?) (?:à|au|aux)|au|aux|à)\s*{_DET_FR}"
+    rf"(?:{_PROG_HEAD_FR})\s+(?:(?:baptis[ée]e?|intitul[ée]e?|nomm[ée]e?|appel[ée]e?|dit)\s+)?(?P<name>{_NAME_RUN})"
+)
+_PROG_AFTER_EN = re.compile(
+    rf"^[^.;:!?]{{0,60}}?\b(?:for|to|towards|into|in)\s+{_DET_EN}(?:(?P<head>{_PROG_HEAD_EN})\s+"
+    rf"(?:(?:called|named|dubbed|known as)\s+)?(?P<name>{_NAME_RUN})|(?P<name2>{_NAME_RUN})\s+(?:{_PROG_HEAD_EN})\b)"
+)
+_POSSESSIVE_AFTER = re.compile(r"\b(?:son|sa|ses|leur|leurs|its|their|his|her)\s+(?:\w+\s+)?$", re.IGNORECASE)
+
+
+def named_programme(doc: Doc, amount: Span) -> str | None:
+    """A named programme, plan or fund the amount goes to, when the sentence gives money rather than
+    raises it: "le Gouvernement a approuvé une enveloppe de 20 M€ pour le programme X" -> "X";
+    "the government committed £40m to the AI Pathfinder programme" -> "AI Pathfinder".
+    Possessives ("lève 5 M€ pour son programme...") name the raiser's own project, not a recipient."""
+    sent = sent_of(amount)
+    verb = _verb_for(doc, sent, amount)
+    if verb is not None and TAKER_VERB.match(verb.text) and not ANNOUNCE.match(verb.text):
+        return None
+    text = doc_text(doc)
+    after = text[amount.end_char : sent.end_char]
+    lang_fr = doc.lang_ == "fr"
+    m = (_PROG_AFTER_FR if lang_fr else _PROG_AFTER_EN).match(after)
+    if not m:
+        return None
+    name = m.group("name") or (m.groupdict().get("name2"))
+    if not name:
+        return None
+    if _POSSESSIVE_AFTER.search(after[: m.start("name" if m.group("name") else "name2")]):
+        return None
+    name = re.sub(r"(?:\s+(?:de|du|des|d['’]|of|for|pour|la|le|l['’]|the|et|and|&))+$", "", name.strip())
+    name = name.strip(" \t'’\"«»“”()[],.;:–—-")
+    if not name or not re.search(r"[A-Z]", name) or len(name) < 3 or fold(name) in _GENERIC_PUBLIC:
+        return None
+    return name
+
+
+_GENERIC_PUBLIC = {"gouvernement", "government", "etat", "state", "region", "ministere", "ministry", "commission",
+                   "europe", "ue", "eu", "ia", "ai"}

@@ -45,3 +45,20 @@ def sent_index(item: Span | Token) -> int:
     _, _, owner = _cache(doc)
     i = item.i if isinstance(item, Token) else item.start
     return owner[min(i, len(doc) - 1)]
+
+
+MIN_RANK_WORDS = 6  # shorter lines (an outlet's name, a byline, "Read more") do not count as sentences
+
+
+def ranks(doc: Doc) -> list[int]:
+    """Per sentence, its rank among sentences of a few words, so distances in sentences are not
+    stretched by headings, bylines and captions on lines of their own."""
+    cached = doc.user_data.get(SENTENCE_CACHE + "_ranks")
+    if cached is None:
+        cached, k = [], 0
+        for s in sentences(doc):
+            cached.append(k)
+            if sum(1 for t in s if t.is_alpha) >= MIN_RANK_WORDS:
+                k += 1
+        doc.user_data[SENTENCE_CACHE + "_ranks"] = cached
+    return cached
