@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import csv
-import os
 import functools
 import json
+import os
 import sqlite3
 import sys
 from collections.abc import Callable, Iterable, Iterator
@@ -22,6 +22,8 @@ console = Console(stderr=True)
 _STORAGE_ERRORS = ("SQLITE_FULL", "SQLITE_IOERR", "SQLITE_CORRUPT", "SQLITE_NOTADB", "SQLITE_READONLY",
                    "SQLITE_CANTOPEN")
 out = Console()
+if not out.is_terminal and "COLUMNS" not in os.environ:
+    out.width = 160  # piped or logged output: wide enough for a table of events (rich assumes 80)
 
 
 class UserError(Exception):
