@@ -90,10 +90,10 @@ def measure(path: Path, n: int) -> dict:
 def main(argv: list[str] | None = None) -> list[dict]:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--sizes", type=int, nargs="+", default=[1000, 5000, 10000])
-    ap.add_argument("--quick", action="store_true", help="sizes 100, 300 and 1000")
+    ap.add_argument("--quick", action="store_true", help="sizes 50, 150 and 300")
     args = ap.parse_args(argv)
     if args.quick:
-        args.sizes = [100, 300, 1000]
+        args.sizes = [50, 150, 300]
     print(f"machine: {machine()}")
     results = []
     with tempfile.TemporaryDirectory() as tmp:

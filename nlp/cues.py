@@ -58,7 +58,8 @@ STRONG_FUNDING = _re(
 )
 INVESTOR_CUE = _re(
     r"\b(?:led by|co-led by|backed by|participation (?:of|from|de)|particip(?:ated|ating|ate|e|é|ent|aient|"
-    r"ation)|investors?|investisseurs?|backers?|joined by|alongside|aux c[ôo]t[ée]s|auprès d|men[ée]e? par|"
+    r"ation)|investors?|investisseurs?|backers?|joined by|alongside|aux c[ôo]t[ée]s|auprès d(?:e|u|es)|"
+    r"auprès d['’]|men[ée]e? par|"
     r"pilot[ée]e? par|port[ée]e? par|conduite? par|dirig[ée]e? par|rejoin(?:t|dre)|"
     r"tour de table|round (?:was|is) led|including|dont|soutien|appui|support(?:ed)? (?:by|from)|"
     r"from investors|by investors|shareholders?|actionnaires?|contributed|a contribu[ée]|"
@@ -110,7 +111,8 @@ PUBLIC = _re(
     r"budget|taskforce|task force|institut\w*|agency|agence|council|conseil|commission|union "
     r"europ[ée]enne|european union|EU|UE|AI Factory|supercomput\w+|supercalculateur)\b"
 )
-GRANT = _re(r"\b(?:grants?|subventions?|subventionn\w+|bourses?|aides? (?:publique|financi[èe]re)|prize|prix)\b")
+GRANT = _re(r"\b(?:grants?|subventions?|subventionn\w+|subsides?|bourses?|aides? (?:publique|financi[èe]re)|"
+            r"prize|prix)\b")
 DEBT = _re(r"\b(?:loans?|pr[êe]ts?|debt|dette|credit facility|ligne de cr[ée]dit|venture debt|obligations?|bonds?)\b")
 ACQUISITION = _re(r"\b(?:acqui(?:res?|red|sition|ring)|rach[èe]t\w*|rachat|takeover|buy(?:s|out)|bought|"
                   r"ach[èe]te|achat|cession|sale of|vente de)\b")

@@ -30,7 +30,7 @@ from nlp.roles import (
 from nlp.sentences import MIN_RANK_WORDS, SENTENCE_CACHE, doc_text, ranks, sent_of, sentences
 from nlp.types import Analysis, ArticleIn, Mention
 
-EXTRACTOR_VERSION = "2026.11.25-4"
+EXTRACTOR_VERSION = "2026.11.25-5"
 MIN_CHARS = 150  # below this an article cannot state who got how much for what
 MAX_EVENTS = 3
 SECOND_EVENT_MARGIN = 2.0

@@ -229,6 +229,10 @@ def _named_subject(span: Span) -> bool:
     return nxt.text == "," and span.end + 1 < len(doc) and doc[span.end + 1].lower_ in ("a", "an", "the", "la", "le")
 
 
+_GENERIC_HEADS = {"up", "startup", "start-up", "société", "entreprise", "firme", "company", "firm", "pousse",
+                  "pépite", "licorne", "off", "spinoff", "spin-off", "scale-up", "scaleup", "unicorn"}
+
+
 def _add_propn_chunks(doc: Doc, orgs: dict[str, Org]) -> None:
     """Proper nouns NER missed ("Wayve", "xAI"): runs of PROPN tokens outside entities that start
     with a capital or an "x"/"i"-style brand prefix, not at the start of a sentence alone."""
@@ -263,7 +267,11 @@ def _add_propn_chunks(doc: Doc, orgs: dict[str, Org]) -> None:
                         and tok.lower_ not in _NOT_NAMES)
         # "DigitalWallonia4.AI", "DeepScribe": a capital inside the word marks a name whatever its tag
         camel = tok.text[:1].isupper() and re.search(r"[a-z][A-Z]", tok.text) and tok.pos_ != "PUNCT"
-        if tok.i not in taken and (tok.pos_ == "PROPN" or unknown_word or camel) and brand:
+        # "la start-up Owkin", "the startup Zorglub": a capitalised word after a generic head names it
+        after_head = (tok.i > 0 and doc[tok.i - 1].lower_ in _GENERIC_HEADS and tok.text[:1].isupper()
+                      and tok.pos_ in ("NOUN", "ADJ", "X", "VERB") and tok.is_alpha)
+        if tok.i not in taken and (tok.pos_ == "PROPN" or unknown_word or camel or after_head and fold(tok.text)
+                                   not in orgs) and brand:
             run.append(tok)
         else:
             flush()

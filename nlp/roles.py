@@ -16,7 +16,7 @@ GIVER_VERB = re.compile(
     r"d[ée]bloqu\w*|accord\w*|octroi\w*|mise|mise?|consacr\w*|pledg\w*|commit\w*|earmark\w*|acqui\w*|"
     r"rach[èe]t\w*|dot\w*|verse\w*|provide\w*|offre\w*|approv\w*|approuv\w*|appui|soutien|support|"
     r"aide|investissements?|investments?|financements?|subventions?|grants?|enveloppe|budget|outlay|"
-    r"injection|supported|soutenu\w*)$",
+    r"injection|supported|soutenu\w*|disposition)$",
     re.IGNORECASE,
 )
 # verbs whose subject receives: raise, lever, secure, obtenir...
@@ -50,6 +50,11 @@ def _verb_for(doc: Doc, sent: Span, amount: Span):
     mis-tag "investit" or "lève", so POS is not required)."""
     for t in reversed(doc[max(sent.start, amount.start - 4) : amount.start]):
         if _is_funding_token(t) and not ANNOUNCE.match(t.text):
+            if GIVER_VERB.match(t.text) and t.pos_ == "NOUN":
+                # "Sylvea a obtenu une subvention de 1,5 M€": the noun is what the subject receives
+                for u in reversed(doc[max(sent.start, t.i - 4) : t.i]):
+                    if TAKER_VERB.match(u.text) and not ANNOUNCE.match(u.text) and u.pos_ in ("VERB", "AUX"):
+                        return u
             return t
     tok = amount.root
     for _ in range(6):
@@ -65,6 +70,28 @@ def _verb_for(doc: Doc, sent: Span, amount: Span):
             if d < dist:
                 best, dist = t, d
     return best
+
+
+_HEADS = {"up", "startup", "start-up", "société", "entreprise", "firme", "company", "firm", "pousse", "pépite",
+          "licorne", "off", "spin-off", "scale-up", "unicorn", "laboratoire", "lab"}
+
+
+def _named_after_head(doc: Doc, amount: Span, sent: Span, orgs: dict[str, Org]) -> str | None:
+    """ "... dans la start-up Owkin": the known name right after a preposition and a generic head."""
+    seen_prep = False
+    for t in doc[amount.end : min(sent.end, amount.end + 16)]:
+        if t.lower_ in RECIPIENT_PREP and not _in_brackets(t):
+            seen_prep = True
+        elif seen_prep and t.i > 0 and doc[t.i - 1].lower_ in _HEADS and t.text[:1].isupper():
+            key = fold(clean_name(t.text))
+            return key if key in orgs and not orgs[key].funder else None
+    return None
+
+
+def _in_brackets(t) -> bool:
+    text = doc_text(t.doc)
+    left = text[max(0, t.idx - 40) : t.idx]
+    return left.rfind("(") > left.rfind(")")
 
 
 def recipient_scores(doc: Doc, orgs: dict[str, Org], amount: Span, title_end: int) -> dict[str, float]:
@@ -99,10 +126,14 @@ def recipient_scores(doc: Doc, orgs: dict[str, Org], amount: Span, title_end: in
         for sp, k in sorted(in_sent_orgs, key=lambda x: x[0].start):
             if sp.start <= pivot or orgs[k].place:
                 continue
-            between = doc[pivot + 1 : sp.start]
+            # counted from the amount when it follows the verb, minus a bracketed conversion "(environ 159 M€)"
+            between = [t for t in doc[max(pivot + 1, amount.end) : sp.start] if not _in_brackets(t)]
             if len(between) <= 12 and any(t.lower_ in RECIPIENT_PREP for t in between):
                 give(k, 3.5)
                 break
+        named = _named_after_head(doc, amount, sent, orgs)
+        if named and not bonus:
+            give(named, 3.5)  # "investit 180 M$ dans la start-up Owkin" where NER missed this mention
         for sp, k in after:  # "Grâce à cet appui de 36 M$, Mila pourra..."
             if not orgs[k].place and not orgs[k].person and sp.start - amount.end <= 3:
                 give(k, 2.0)
@@ -112,6 +143,11 @@ def recipient_scores(doc: Doc, orgs: dict[str, Org], amount: Span, title_end: in
                 give(k, 3.0 if rank == 0 or any(i in subj_heads for i in range(sp.start, sp.end)) else 1.0)
                 if rank == 0:
                     break
+        if verb is not None and verb.i > sent.start and not any(k in bonus for _, k in before[:1]):
+            # "France 2030 : Sylvea décroche 1,5 M€": the name right before a taker verb, untagged here
+            key = fold(clean_name(doc[verb.i - 1].text))
+            if doc[verb.i - 1].text[:1].isupper() and key in orgs and not orgs[key].funder and not orgs[key].place:
+                give(key, 3.0)
         for sp, k in after:  # "funding for X", "financement de X", "€20M pour X"
             between = doc[amount.end : sp.start]
             if len(between) <= 4 and any(t.lower_ in ("for", "pour", "to", "à", "au") for t in between):
@@ -156,12 +192,14 @@ def _investor_context(doc: Doc, org: Org) -> bool:
 _STRONG_INVESTOR_CUE = re.compile(
     r"\b(?:led by|co-led by|led the|leads? the|co-led|backed by|backers?|investors?|investisseurs?|"
     r"particip\w*|involved|were also|was also|as were|as did|joined|rejoin\w*|alongside|aux c[ôo]t[ée]s|"
-    r"ainsi que|auprès d|men[ée]e? par|a men[ée]|m[èe]ne|m[èe]nent|conduit|pilote|pilot[ée]e? par|"
+    r"ainsi que|auprès d(?:e|u|es)|auprès d['’]|men[ée]e? par|a men[ée]|m[èe]ne|m[èe]nent|conduit|pilote|"
+    r"pilot[ée]e? par|"
     r"port[ée]e? par|conduite? par|"
     r"dirig[ée]e? par|dirige|tour de table|shareholders?|actionnaires?|contribu\w*|on trouve|on compte|"
     r"parmi (?:les|ses)|among (?:the|its)|entre au capital|entr[ée] au capital|au capital de|"
     r"took part|pris part|also (?:invested|participated|joined|backed)|[ée]galement investi|"
-    r"invested|a investi|ont investi|injected|funded by|financ[ée]e? par|soutenue? par|supported by|"
+    r"invested|a investi|ont investi|injected|funded by|financ[ée]e?s? par|financement (?:assur[ée] )?par|"
+    r"soutenue? par|supported by|"
     r"with (?:participation|backing) from|avec la participation|avec l['’]appui|"
     r"(?:investors|backers|participants) includ\w+|ont suivi|followed|"
     r"(?:investments?|funding|money|capital|backing|cash) from|round (?:also )?includ\w+|"
@@ -186,6 +224,33 @@ _EMPLOYER_RIGHT = re.compile(r"^(?:['’]s\s+(?:\w+\s+)?)?(?:-backed|-owned|CEO|
                              r"filings?|regulatory)\b|^\s*[-–]\s*backed", re.IGNORECASE)
 
 
+_PORTFOLIO_LEFT = re.compile(
+    r"\b(?:minist\w+|secr[ée]tari?at? d['’][ée]tat|secretary|d[ée]put[ée]e?|adjointe? parlementaire|"
+    r"responsable)\b[^.;:]{0,60}?\b(?:de|du|des|d['’]|of|for|et|and)\s*(?:la\s+|l['’]\s*|le\s+|les\s+|the\s+)?$",
+    re.IGNORECASE,
+)
+_OFFICIAL_LEFT = re.compile(r"\b(?:minist\w+|d[ée]put[ée]e?|secretary|premier|prime minister|mayor|maire)\b"
+                            r"[^.;]{0,140}?(?:\bM\.|\bMme|\bMr\.?|\bMrs\.?|\bMs\.?)\s*(?:[A-ZÉ][\w-]+\s+)?$")
+_STAFF_OF_LEFT = re.compile(
+    r"\b(?:chercheu\w+|researchers?|ing[ée]nieu\w+|engineers?|employ[ée]e?s?|employees?|salari[ée]e?s?|"
+    r"cadres?|executives?|alumni|anciens? (?:de|d['’]|chez)|former (?:employees?|staff))\b[^.;]{0,50}?"
+    r"\b(?:de|d['’]|chez|at|from|of)\s*(?:[A-Z][\w-]*\s*(?:,|et|and|&)\s*)*$",
+    re.IGNORECASE,
+)
+_INVESTEE_LEFT = re.compile(r"\b(?:invest\w*|investi|backed|soutenu\w*|financ\w*|rachet\w*|acquired|bought)\s+"
+                            r"(?:dans|in|en)\s+(?:la |le |l['’]|the )?(?:[A-Z][\w-]*\s*(?:,|et|and)\s*)*$",
+                            re.IGNORECASE)
+
+
+def _alias_of(doc: Doc, sp: Span, recip: Org) -> bool:
+    text = doc_text(doc)
+    for r in recip.spans:
+        gap = text[r.end_char : sp.start_char] if r.end_char <= sp.start_char else text[sp.end_char : r.start_char]
+        if len(gap) <= 4 and re.fullmatch(r"\s*[-–—(,]\s*", gap):
+            return True
+    return False
+
+
 _ROUND_WORD = re.compile(
     r"\b(?:round|tour de table|lev[ée]e|fund-?rais\w*|funding|financement|investment|investissement|"
     r"op[ée]ration|capital|series|s[ée]rie|seed|amor[çc]age|deal|transaction|"
@@ -205,7 +270,8 @@ _TITLE_NEAR = re.compile(
 
 _LEAD_LEFT = re.compile(
     r"(?:led by|co-led by|men[ée]e? par|co-?men[ée]e? par|pilot[ée]e? par|port[ée]e? par|conduite? par)"
-    r"(?:(?!with|along|alongside|avec|ainsi|particip|also|aussi|[ée]galement|as well)[^.;]){0,60}$",
+    r"(?:(?!with|along|alongside|avec|ainsi|particip|also|aussi|[ée]galement|as well|aux c[ôo]t[ée]s|"
+    r"accompagn|together|en compagnie|rejoint|joined)[^.;]){0,60}$",
     re.IGNORECASE,
 )
 _LEAD_RIGHT = re.compile(r"^[^.;]{0,20}\b(?:led|a men[ée]|mène|leads)\b", re.IGNORECASE)
@@ -276,6 +342,13 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
                 continue  # "former Google CEO", "propriétaire de QuantumBlack"
             if _EMPLOYER_RIGHT.search(right) or _compared(doc, sp):
                 continue
+            wide = doc_text(doc)[max(sent_of(sp).start_char, sp.start_char - 160) : sp.start_char]
+            if _STAFF_OF_LEFT.search(wide[-90:]) or _INVESTEE_LEFT.search(wide[-40:]):
+                continue  # "anciens chercheurs de Meta et Google", "ont investi dans Github": not givers here
+            if recip and _alias_of(doc, sp, recip):
+                continue  # "Mila - Institut québécois d'IA", "SNAI (Swiss National AI Institute)"
+            if _PORTFOLIO_LEFT.search(wide[-110:]) or _OFFICIAL_LEFT.search(wide):
+                continue  # "ministre de l'Innovation", "la ministre ..., Mme X": portfolios and officials
             if org.person and _TITLE_NEAR.search(left[-45:]) and not _FORMER.search(left[-45:]):
                 continue  # "le directeur du numérique de Sanofi, Arnaud Robert" (but "former Google CEO X")
             if re.match(r"^['’]s\b", right) and not re.match(r"^['’]s\s+(?:\w+\s+)?(?:invest\w*|fund\w*|"
@@ -307,9 +380,25 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
         around = [s_ for k, s_ in enumerate(sents) if rank[k] == 0 or rank[idx] - 2 <= rank[k] <= rank[idx] + 2]
     window = " ".join(s_.text for s_ in around)
     for gov in _governments(window):
+        bare = [i for i in investors if fold(i) in fold(gov) and fold(i) != fold(gov)]
+        if bare:  # "Gouvernement" named alone, "Gouvernement wallon" in full: keep the full name
+            investors = [gov if i in bare else i for i in investors]
+            lead = [gov if i in bare else i for i in lead]
         if not any(fold(gov) in fold(i) or fold(i) in fold(gov) for i in investors):
             investors.append(gov)
-    return investors, lead
+    return _drop_contained(investors), _drop_contained(lead)
+
+
+def _drop_contained(names: list[str]) -> list[str]:
+    """ "EPF" next to "Conseil des EPF", "Sequoia" next to "Sequoia Capital": one investor, the longer name."""
+    out: list[str] = []
+    for n in names:
+        words = f" {fold(n)} "
+        if any(o != n and f" {fold(o)} " != words and words in f" {fold(o)} " for o in names):
+            continue
+        if n not in out:
+            out.append(n)
+    return out
 
 
 _FROM = re.compile(r"(?:\bfrom|\bauprès\s+d['’e]\s*(?:la\s+|le\s+|l['’]|des\s+)?|\bde la part d['’e]\s*"

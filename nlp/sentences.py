@@ -14,7 +14,7 @@ SENTENCE_CACHE = "fw_sentences"
 def _cache(doc: Doc) -> tuple[str, list[Span], list[int]]:
     cached = doc.user_data.get(SENTENCE_CACHE)
     if cached is None:
-        sents = list(doc.sents)
+        sents = _merge_stray_splits(doc)
         owner = [0] * len(doc)
         for k, s in enumerate(sents):
             for i in range(s.start, s.end):
@@ -22,6 +22,38 @@ def _cache(doc: Doc) -> tuple[str, list[Span], list[int]]:
         cached = (doc.text, sents, owner)
         doc.user_data[SENTENCE_CACHE] = cached
     return cached
+
+
+_END = frozenset({".", "!", "?", "…", ";", ":", "»", "”", '"', "...", "?!", "!!"})
+
+
+def _ends_sentence(tok: Token) -> bool:
+    if tok.is_space:
+        return "\n" in tok.text
+    # "DataVlaanderen.AI" split after its dot: no space after it, so no sentence end
+    return bool(tok.whitespace_) and (tok.text in _END or tok.text.endswith((".", "!", "?")))
+
+
+def _fragment(s: Span, prev: Span) -> bool:
+    """A piece, not a sentence: a few tokens, or it starts with punctuation or a lower-case word."""
+    first = s[0]
+    return (len(s) <= 3 or len(prev) <= 3 or first.is_punct or first.text[:1].islower()) and not (
+        first.is_space)
+
+
+def _merge_stray_splits(doc: Doc) -> list[Span]:
+    """The parser's sentences, except that a boundary needs a line break or closing punctuation
+    before it: the small models split inside names ("Cortexa | Santé, start-up nantaise") and
+    titles ("France 2030 | : X décroche...")."""
+    out: list[Span] = []
+    for s in doc.sents:
+        before = doc[s.start - 1] if out else None
+        glued = before is not None and not before.is_space and not before.whitespace_
+        if out and (glued or not _ends_sentence(before) and _fragment(s, out[-1])):
+            out[-1] = doc[out[-1].start : s.end]
+        else:
+            out.append(s)
+    return out
 
 
 def doc_text(doc: Doc) -> str:

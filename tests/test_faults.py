@@ -30,7 +30,6 @@ from flows.demo_server import _Handler, serve_demo_site
 
 EXPECTED = json.loads((resources.files("flows") / "demo_site" / "expected.json").read_text(encoding="utf-8"))
 FUNDWATCH = [sys.executable, "-m", "flows.cli"]
-DONE = ("processed", "skipped")
 
 
 # --- helpers -------------------------------------------------------------------------------------
@@ -189,6 +188,7 @@ def killed_twice(gated_site, tmp_path_factory, prefect_harness):
     return {"db": db_path, "crawl_kill": after_crawl_kill, "process_kill": after_process_kill, "third": third}
 
 
+@pytest.mark.slow
 def test_killed_mid_crawl_then_mid_processing_the_next_run_completes(killed_twice):
     third = killed_twice["third"]
     assert third.returncode == 0, third.stderr[-3000:]
@@ -202,6 +202,7 @@ def test_killed_mid_crawl_then_mid_processing_the_next_run_completes(killed_twic
     assert _rows(db, "PRAGMA integrity_check") == [("ok",)]
 
 
+@pytest.mark.slow
 def test_nothing_stored_before_a_kill_is_lost_or_changed(killed_twice):
     now = _snapshot(killed_twice["db"])
     for when in ("crawl_kill", "process_kill"):
@@ -213,6 +214,7 @@ def test_nothing_stored_before_a_kill_is_lost_or_changed(killed_twice):
         assert before["organisations"] <= now["organisations"], when
 
 
+@pytest.mark.slow
 def test_no_duplicate_article_mention_or_event_after_the_kills(killed_twice):
     db = killed_twice["db"]
     hashes = [h for (h,) in _rows(db, "SELECT content_hash FROM articles")]
@@ -227,6 +229,7 @@ def test_no_duplicate_article_mention_or_event_after_the_kills(killed_twice):
     assert _scalar(db, "SELECT count(*) FROM event_search") == _scalar(db, "SELECT count(*) FROM events")
 
 
+@pytest.mark.slow
 def test_each_article_has_the_mentions_a_clean_extraction_gives(killed_twice):
     """Per article, the amounts found do not depend on the kills: re-analysing the stored texts in
     this process gives the same (amount, currency) list as what the interrupted runs stored."""
@@ -242,6 +245,7 @@ def test_each_article_has_the_mentions_a_clean_extraction_gives(killed_twice):
     assert stored == fresh
 
 
+@pytest.mark.slow
 def test_killed_runs_are_left_visible(killed_twice):
     """A SIGKILLed process cannot write its own obituary: its `runs` row stays `running`, the last one completed."""
     statuses = [s for (s,) in _rows(killed_twice["db"], "SELECT status FROM runs ORDER BY id")]
@@ -539,6 +543,7 @@ def test_database_full_mid_processing_keeps_every_article_all_or_nothing(tmp_pat
     assert len(mentions) == len(set(mentions))
 
 
+@pytest.mark.slow
 @pytest.mark.timeout(300)
 def test_write_error_during_fundwatch_run_fails_cleanly(tmp_path, prefect_harness):
     """The kernel refuses to grow files past a size (RLIMIT_FSIZE, as a full disk would): `fundwatch run`
