@@ -32,7 +32,7 @@ FUNDING_VERB = _re(
     r"l[èe]ve|lev[ée]e?s?|a lev[ée]|lever|boucl(?:e|é|ée|er)|obtient|obtenu|décroche|décroché|"
     r"r[ée]colt(?:e|é)|amass(?:e|é)|empoch(?:e|é)|s[ée]cur(?:ise|isé)|investi(?:t|ra|r|ssement)?|"
     r"injecte|injecté|mise sur|d[ée]bloqu(?:e|é|er)|allou(?:e|é|er)|accord(?:e|é|er)|"
-    r"financ(?:e|é|er|era)|financement|subvention(?:ne|né)?|soutien|appui|octroi(?:e|é)?|"
+    r"financ(?:e|é|er|era)|financement|subvention(?:ne|né)?|subsides?|re[çc]oit|a re[çc]u|soutien|appui|octroi(?:e|é)?|"
     r"consacr(?:e|é|er|era)|dot(?:e|é|er)|enveloppe|budget|fonds|tour de table|round|funding|"
     r"fundrais(?:e|ing)|financing|seed|amor[çc]age|s[ée]rie [A-F]|series [A-F]|capital)\b"
 )
@@ -46,7 +46,7 @@ STRONG_FUNDING = _re(
     r"round of funding|series [A-F]|seed round|tour de table|l[èe]ve|a lev[ée]|lev[ée]e de fonds|"
     r"boucl[ée]|obtient|a obtenu|r[ée]colt[ée]|amass[ée]|empoch[ée]|s[ée]curis[ée]|s[ée]rie [A-F]|"
     r"amor[çc]age|invest(?:s|ed|it|ira|ir)|injecte|inject(?:s|ed)|d[ée]bloqu[ée]|allou[ée]|allocate[sd]?|"
-    r"grant(?:ed)?|subvention|outlay|earmark(?:s|ed)|will invest|va investir|financement de|"
+    r"grant(?:ed)?|subvention|subsides?|outlay|earmark(?:s|ed)|will invest|va investir|financement de|"
     r"acqui(?:res?|red|sition)|rach[èe]te|rachat|investissements? (?:initial )?de|investments? of|"
     r"of investment|in (?:new )?funding|in financing|funding of|financement (?:initial |suppl[ée]mentaire )?de|"
     r"de financement|d['’]investissement|appui (?:financier )?de|soutien (?:financier )?de|aide de|"

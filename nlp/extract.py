@@ -255,6 +255,8 @@ def _mention(doc: Doc, orgs, c: Candidate, sp: Span, recipient_key: str | None, 
         doc, orgs, recipient_key, sp, kind in ("public_program", "grant"),
         exclude_sents={sent_of(o).start for o, _ in others}, exclude_keys={k for _, k in others if k},
     )
+    if kind == "debt" and len(investors) == 1 and not lead:
+        lead = list(investors)  # a loan's only lender leads it
     recipient_name = recip.name if recip else None
     programme = programme_phrase(doc, sp)
     if named:

@@ -160,9 +160,19 @@ def _generic_public(key: str) -> bool:
 _CONNECTORS = {"de", "du", "des", "d'", "d’", "of", "&", "and", "et", "la", "le", "les", "l'", "l’", "the", "-"}
 
 
+_ARTICLES = {"la", "le", "l'", "l’", "les", "the", "a", "une", "un"}
+
+
 def _trim_at_lowercase(ent: Span) -> Span:
     """ "Mistral AI champion européen de l’IA" -> "Mistral AI": the small French model runs MISC
     entities on into the following description."""
+    if len(ent) > 2 and ent[0].lower_ in _ARTICLES and ent[-1].text[:1].isupper():
+        # "La start-up bordelaise Sylvo": the name is the capitalised run at the end
+        i = ent.end
+        while i - 1 > ent.start and ent.doc[i - 1].text[:1].isupper():
+            i -= 1
+        if i > ent.start + 1:
+            return Span(ent.doc, i, ent.end, label=ent.label_)
     for tok in ent[1:]:
         if tok.text[:1].islower() and tok.lower_ not in _CONNECTORS and not re.match(r"^[a-z]+[A-Z]", tok.text):
             return ent.doc[ent.start : tok.i]
@@ -233,6 +243,11 @@ _GENERIC_HEADS = {"up", "startup", "start-up", "société", "entreprise", "firme
                   "pépite", "licorne", "off", "spinoff", "spin-off", "scale-up", "scaleup", "unicorn"}
 
 
+# "mené par Noshaq", "led by Kestrel": the taggers often miss a fund's name right after these
+_LEAD_PARTICIPLES = {"mené", "menée", "conduit", "conduite", "piloté", "pilotée", "dirigé", "dirigée", "led",
+                     "co-led", "backed", "co-mené", "co-menée"}
+
+
 def _add_propn_chunks(doc: Doc, orgs: dict[str, Org]) -> None:
     """Proper nouns NER missed ("Wayve", "xAI"): runs of PROPN tokens outside entities that start
     with a capital or an "x"/"i"-style brand prefix, not at the start of a sentence alone."""
@@ -268,8 +283,10 @@ def _add_propn_chunks(doc: Doc, orgs: dict[str, Org]) -> None:
         # "DigitalWallonia4.AI", "DeepScribe": a capital inside the word marks a name whatever its tag
         camel = tok.text[:1].isupper() and re.search(r"[a-z][A-Z]", tok.text) and tok.pos_ != "PUNCT"
         # "la start-up Owkin", "the startup Zorglub": a capitalised word after a generic head names it
-        after_head = (tok.i > 0 and doc[tok.i - 1].lower_ in _GENERIC_HEADS and tok.text[:1].isupper()
-                      and tok.pos_ in ("NOUN", "ADJ", "X", "VERB") and tok.is_alpha)
+        after_head = ((tok.i > 0 and doc[tok.i - 1].lower_ in _GENERIC_HEADS
+                       or tok.i > 1 and doc[tok.i - 1].lower_ in ("par", "by")
+                       and doc[tok.i - 2].lower_ in _LEAD_PARTICIPLES)
+                      and tok.text[:1].isupper() and tok.pos_ in ("NOUN", "ADJ", "X", "VERB") and tok.is_alpha)
         if tok.i not in taken and (tok.pos_ == "PROPN" or unknown_word or camel or after_head and fold(tok.text)
                                    not in orgs) and brand:
             run.append(tok)

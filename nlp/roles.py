@@ -143,11 +143,13 @@ def recipient_scores(doc: Doc, orgs: dict[str, Org], amount: Span, title_end: in
                 give(k, 3.0 if rank == 0 or any(i in subj_heads for i in range(sp.start, sp.end)) else 1.0)
                 if rank == 0:
                     break
-        if verb is not None and verb.i > sent.start and not any(k in bonus for _, k in before[:1]):
-            # "France 2030 : Sylvea décroche 1,5 M€": the name right before a taker verb, untagged here
+        if verb is not None and verb.i > sent.start and not any(
+                sp.end == verb.i for sp, _ in before[:1]):
+            # "Plan X : Sylvea décroche 1,5 M€": the name right before a taker verb, untagged here, beats
+            # a name further left
             key = fold(clean_name(doc[verb.i - 1].text))
             if doc[verb.i - 1].text[:1].isupper() and key in orgs and not orgs[key].funder and not orgs[key].place:
-                give(key, 3.0)
+                give(key, 3.5)
         for sp, k in after:  # "funding for X", "financement de X", "€20M pour X"
             between = doc[amount.end : sp.start]
             if len(between) <= 4 and any(t.lower_ in ("for", "pour", "to", "à", "au") for t in between):
@@ -224,6 +226,9 @@ _EMPLOYER_RIGHT = re.compile(r"^(?:['’]s\s+(?:\w+\s+)?)?(?:-backed|-owned|CEO|
                              r"filings?|regulatory)\b|^\s*[-–]\s*backed", re.IGNORECASE)
 
 
+# a public funder that runs the programme pays out its money; other operators (an agency) do not count
+_OPERATOR_LEFT = re.compile(r"\b(?:op[ée]r[ée]e?s?|g[ée]r[ée]e?s?|administr[ée]e?s?|operated|managed|administered|"
+                            r"run)\s+(?:par|by)\s+(?:la\s+|le\s+|l['’]\s*|the\s+)?$", re.IGNORECASE)
 _PORTFOLIO_LEFT = re.compile(
     r"\b(?:minist\w+|secr[ée]tari?at? d['’][ée]tat|secretary|d[ée]put[ée]e?|adjointe? parlementaire|"
     r"responsable)\b[^.;:]{0,60}?\b(?:de|du|des|d['’]|of|for|et|and)\s*(?:la\s+|l['’]\s*|le\s+|les\s+|the\s+)?$",
@@ -233,8 +238,9 @@ _OFFICIAL_LEFT = re.compile(r"\b(?:minist\w+|d[ée]put[ée]e?|secretary|premier|
                             r"[^.;]{0,140}?(?:\bM\.|\bMme|\bMr\.?|\bMrs\.?|\bMs\.?)\s*(?:[A-ZÉ][\w-]+\s+)?$")
 _STAFF_OF_LEFT = re.compile(
     r"\b(?:chercheu\w+|researchers?|ing[ée]nieu\w+|engineers?|employ[ée]e?s?|employees?|salari[ée]e?s?|"
-    r"cadres?|executives?|alumni|anciens? (?:de|d['’]|chez)|former (?:employees?|staff))\b[^.;]{0,50}?"
-    r"\b(?:de|d['’]|chez|at|from|of)\s*(?:[A-Z][\w-]*\s*(?:,|et|and|&)\s*)*$",
+    r"cadres?|executives?|alumni|anciens? (?:de|d['’]|chez)|former (?:employees?|staff)|spin-?off|spin-?out|"
+    r"essaimage|issue?s? (?:de|d['’]))\b[^.;]{0,50}?"
+    r"\b(?:de|d['’]|chez|at|from|of)\s*(?:la\s+|le\s+|l['’]\s*|the\s+)?(?:[A-Z][\w-]*\s*(?:,|et|and|&)\s*)*$",
     re.IGNORECASE,
 )
 _INVESTEE_LEFT = re.compile(r"\b(?:invest\w*|investi|backed|soutenu\w*|financ\w*|rachet\w*|acquired|bought)\s+"
@@ -334,6 +340,10 @@ def investors_for(doc: Doc, orgs: dict[str, Org], recipient_key: str | None, amo
             continue
         good = []
         for sp in org.spans:
+            if (org.funder and sent_of(sp).start in recip_sents | {sent.start}
+                    and _OPERATOR_LEFT.search(_left_of(doc, sp, 40))):
+                good.append(sp)  # "une subvention ... du plan France 2030, opéré par Bpifrance"
+                continue
             if sent_of(sp).start not in ok_sents or sent_of(sp).start in other_round_sents:
                 continue
             left = doc_text(doc)[max(sent_of(sp).start_char, sp.start_char - 40) : sp.start_char]

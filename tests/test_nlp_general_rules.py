@@ -151,3 +151,72 @@ def test_investee_and_former_employer_are_not_investors(nlp_extractor):
     assert m.recipient == "Noctis"
     assert "Sequoia Capital" in m.investors
     assert not {"Meta", "Google", "Github"} & set(m.investors)
+
+
+def test_subject_of_obtained_grant_is_the_recipient_and_operator_funder_invests(nlp_extractor):
+    text = (
+        "Plan Horizon 2030 : Sylvo décroche 2 millions d'euros\n\n"
+        "La start-up bordelaise Sylvo a obtenu une subvention de 2 millions d'euros dans le cadre du plan "
+        "Horizon 2030, opéré par Bpifrance, pour ses modèles d'intelligence artificielle." + FILLER_FR
+    )
+    a = run(nlp_extractor, text, lang="fr")
+    (m,) = a.mentions
+    assert (m.recipient, m.kind) == ("Sylvo", "grant")
+    assert "Bpifrance" in m.investors
+
+
+def test_belgian_subside_is_a_grant(nlp_extractor):
+    text = (
+        "La start-up namuroise Signa a reçu un subside de 400 000 euros de la Région pour son intelligence "
+        "artificielle de lecture labiale." + FILLER_FR
+    )
+    a = run(nlp_extractor, text, lang="fr")
+    (m,) = a.mentions
+    assert m.kind == "grant"
+
+
+def test_investor_after_aupres_de_in_a_later_sentence(nlp_extractor):
+    text = (
+        "Brest : Maréa lève 900 000 euros pour son IA de routage des navires\n\n"
+        "Maréa, jeune pousse brestoise, a levé 900 000 euros lors d'un tour de pré-amorçage auprès de Kima "
+        "Ventures et de plusieurs business angels." + FILLER_FR
+    )
+    a = run(nlp_extractor, text, lang="fr")
+    (m,) = a.mentions
+    assert m.recipient == "Maréa" and m.round == "pre-seed"
+    assert m.investors == ["Kima Ventures"]
+
+
+def test_lead_named_with_aux_cotes_de_is_the_only_lead(nlp_extractor):
+    text = (
+        "La start-up lilloise Orvane lève 7 millions d'euros pour son IA de logistique. Ce tour de série A "
+        "est mené par Partech, aux côtés d'Eurazeo et de Bpifrance." + FILLER_FR
+    )
+    a = run(nlp_extractor, text, lang="fr")
+    (m,) = a.mentions
+    assert m.lead_investors == ["Partech"]
+    assert {"Partech", "Eurazeo", "Bpifrance"} <= set(m.investors)
+
+
+def test_parent_university_of_a_spin_off_is_not_an_investor_and_noshaq_is_its_own_fund(nlp_extractor):
+    text = (
+        "La spin-off de l'UCLouvain Vectis boucle un tour d'amorçage de 3 millions d'euros mené par Noshaq, "
+        "avec Wallonie Entreprendre, pour son intelligence artificielle industrielle." + FILLER_FR
+    )
+    a = run(nlp_extractor, text, lang="fr")
+    (m,) = a.mentions
+    assert "Noshaq" in m.investors and "Wallonie Entreprendre" in m.investors
+    assert "UCLouvain" not in m.investors
+    assert m.lead_investors == ["Noshaq"]
+
+
+def test_single_lender_of_a_loan_leads_it(nlp_extractor):
+    text = (
+        "La BEI accorde un prêt de 25 millions d'euros à la grenobloise Siloxa\n\n"
+        "Siloxa a obtenu un prêt de 25 millions d'euros de la Banque européenne d'investissement pour ses "
+        "puces d'intelligence artificielle." + FILLER_FR
+    )
+    a = run(nlp_extractor, text, lang="fr")
+    (m,) = a.mentions
+    assert (m.recipient, m.kind) == ("Siloxa", "debt")
+    assert m.lead_investors == m.investors == ["European Investment Bank"]
