@@ -166,3 +166,16 @@ def m002_search_index(db: Database) -> None:
 def m002_mention_leads(db: Database) -> None:
     """Lead investors per mention, so an event's `lead` links can be rebuilt from its sources."""
     db["event_mentions"].add_column("lead_investors", str)
+
+
+@migrations()
+def m003_search_speed(db: Database) -> None:
+    """Indexes for the common searches (newest first, region, round) and planner statistics, so
+    filtered queries keep using the right index (measured in BENCHMARKS.md)."""
+    db.execute(
+        "CREATE INDEX IF NOT EXISTS events_newest ON events "
+        "(substr(coalesce(announced, first_seen), 1, 10) DESC, amount_eur IS NULL, amount_eur DESC, id)"
+    )
+    db["events"].create_index(["region"], if_not_exists=True)
+    db["events"].create_index(["round"], if_not_exists=True)
+    db.execute("ANALYZE")

@@ -31,3 +31,13 @@ def finish_run(
 
 def last_runs(db: Database, limit: int = 10) -> list[dict[str, Any]]:
     return list(db["runs"].rows_where(order_by="id desc", limit=limit))
+
+
+def mark_interrupted(db: Database) -> int:
+    """Close the rows of runs that died without finishing (killed, power cut); call it holding the run lock,
+    when no other run can be alive."""
+    cursor = db.execute(
+        "UPDATE runs SET status = 'interrupted', finished_at = ?, error = coalesce(error, 'the process ended "
+        "before the run finished') WHERE status = 'running'", [now_iso()])
+    db.conn.commit()
+    return cursor.rowcount

@@ -261,8 +261,8 @@ def build_where(
     if lang is not None:
         if not _LANG_RE.match(lang.strip()):
             raise SearchError(f"--lang must be a language code such as fr or en, not {lang!r}")
-        where.append("EXISTS (SELECT 1 FROM event_mentions m JOIN articles a ON a.id = m.article_id "
-                     "WHERE m.event_id = e.id AND lower(a.lang) = ?)")
+        # events.langs (JSON list) is kept in sync with the mentions' articles by the writer
+        where.append("EXISTS (SELECT 1 FROM json_each(e.langs) WHERE lower(value) = ?)")
         params.append(lang.strip().lower())
     first, last = _iso_date(since, "since"), _iso_date(until, "until")
     if first and last and first > last:
@@ -309,19 +309,21 @@ def search_events(
         currency=currency, kind=kind, round=round, lang=lang, since=since, until=until,
     )
     match = fts_query(query)
+    sql = f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS)} FROM events e"
+    join_params: list[Any] = []
     if sort == "relevance" and match:
-        order = ("(SELECT bm25(event_search_fts) FROM event_search_fts WHERE event_search_fts MATCH ? "
-                 "AND rowid = e.rowid), e.id")
-        order_params: list[Any] = [match]
+        # rank every match once, not once per event
+        sql += (" JOIN (SELECT rowid AS rid, bm25(event_search_fts) AS score FROM event_search_fts "
+                "WHERE event_search_fts MATCH ?) f ON f.rid = e.rowid")
+        join_params = [match]
+        order = "f.score, e.id"
     else:
         key = "date" if sort == "relevance" else sort
         order = _ORDER[key].format(amount="e.amount" if currency else "e.amount_eur")
-        order_params = []
-    sql = f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS)} FROM events e"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += f" ORDER BY {order} LIMIT ?"
-    return fetch_events(db, sql, [*params, *order_params, limit])
+    return fetch_events(db, sql, [*join_params, *params, limit])
 
 
 def fetch_events(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:

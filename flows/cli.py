@@ -74,21 +74,24 @@ def crawl(
 ) -> None:
     """Fetch articles from news sources into the articles table (polite, incremental)."""
     from crawlers.runner import run_crawl
-    from db.runs import finish_run, start_run
+    from db.runs import finish_run, mark_interrupted, start_run
     from db.store import resolve_path
+    from flows.runlock import run_lock
 
     if sources and not sources.exists():
         raise FileNotFoundError(f"sources file {sources} does not exist")
     store = _open(db)
-    run_id = start_run(store, "crawl")
-    try:
-        with console.status("Crawling…"):
-            report = run_crawl(str(resolve_path(db)), urls=url or None,
-                               sources_file=str(sources) if sources else None, refetch=refetch, run_id=run_id)
-    except BaseException as exc:
-        finish_run(store, run_id, status="failed", error=str(exc))
-        raise
-    finish_run(store, run_id, report=_crawl_counts(report))
+    with run_lock(resolve_path(db)):
+        mark_interrupted(store)
+        run_id = start_run(store, "crawl")
+        try:
+            with console.status("Crawling…"):
+                report = run_crawl(str(resolve_path(db)), urls=url or None,
+                                   sources_file=str(sources) if sources else None, refetch=refetch, run_id=run_id)
+        except BaseException as exc:
+            finish_run(store, run_id, status="failed", error=str(exc))
+            raise
+        finish_run(store, run_id, report=_crawl_counts(report))
     _print_crawl_report(report)
 
 
@@ -158,11 +161,13 @@ def process(
     db: DbOpt = None,
 ) -> None:
     """Run extraction over stored articles not processed yet and merge their events."""
+    from db.store import resolve_path
     from flows.process import process_articles
+    from flows.runlock import run_lock
 
     store = _open(db)
     pending = store.execute("SELECT count(*) FROM articles WHERE status = 'new'").fetchone()[0]
-    with progress_bar("Processing articles", pending) as advance:
+    with run_lock(resolve_path(db)), progress_bar("Processing articles", pending) as advance:
         counts = process_articles(store, batch_size=batch_size, progress=advance)
     out.print(json.dumps(counts, ensure_ascii=False))
 
@@ -175,11 +180,13 @@ def reprocess(
     db: DbOpt = None,
 ) -> None:
     """Re-extract stored articles from their stored HTML after the extractor changed."""
+    from db.store import resolve_path
     from flows.process import reprocess_articles
+    from flows.runlock import run_lock
 
     store = _open(db)
     total = store.execute("SELECT count(*) FROM articles").fetchone()[0]
-    with progress_bar("Re-processing articles", total) as advance:
+    with run_lock(resolve_path(db)), progress_bar("Re-processing articles", total) as advance:
         counts = reprocess_articles(store, force=all, progress=advance)
     out.print(json.dumps(counts, ensure_ascii=False))
 

@@ -11,7 +11,7 @@ from prefect.tasks import exponential_backoff
 
 from crawlers.runner import run_crawl
 from crawlers.sources import Source, group_by_site, load_sources
-from db.runs import finish_run, start_run
+from db.runs import finish_run, mark_interrupted, start_run
 from db.store import open_db
 from flows.runlock import run_lock
 
@@ -72,6 +72,7 @@ def daily(db_path: str = "fundwatch.db", sources_file: str | None = None, digest
     logger = get_run_logger()
     with run_lock(db_path):
         db = open_db(db_path)
+        mark_interrupted(db)
         run_id = start_run(db, "daily")
         started = datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
         report: dict[str, Any] = {"run_id": run_id, "sources": {}}

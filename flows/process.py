@@ -289,6 +289,7 @@ def process_articles(
             _record(db, article, analysis, version, counts, skipped)
         if progress:
             progress(1)
+    db.execute("PRAGMA optimize")  # keep the planner's statistics current as the tables grow
     return _report(counts, skipped)
 
 

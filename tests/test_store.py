@@ -104,3 +104,15 @@ def test_relative_paths_become_absolute(monkeypatch, tmp_path):
     monkeypatch.chdir(tmp_path)
     assert resolve_path("fw.db") == tmp_path / "fw.db"
     assert resolve_path("fw.db").is_absolute()
+
+
+def test_runs_left_running_by_a_dead_process_are_closed(tmp_path):
+    from db.runs import finish_run, mark_interrupted, start_run
+
+    db = open_db(tmp_path / "fw.db")
+    dead = start_run(db, "daily")
+    done = start_run(db, "crawl")
+    finish_run(db, done, report={"stored": 3})
+    assert mark_interrupted(db) == 1
+    assert db["runs"].get(dead)["status"] == "interrupted"
+    assert db["runs"].get(done)["status"] == "completed" and db["runs"].get(done)["stored"] == 3
