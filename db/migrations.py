@@ -176,6 +176,7 @@ def m003_search_speed(db: Database) -> None:
         "CREATE INDEX IF NOT EXISTS events_newest ON events "
         "(substr(coalesce(announced, first_seen), 1, 10) DESC, amount_eur IS NULL, amount_eur DESC, id)"
     )
-    db["events"].create_index(["region"], if_not_exists=True)
+    db["events"].create_index(["region", "round"], if_not_exists=True)
+    db["events"].create_index(["region_code"], if_not_exists=True)
     db["events"].create_index(["round"], if_not_exists=True)
     db.execute("ANALYZE")

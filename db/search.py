@@ -202,28 +202,33 @@ def _country_code(db: Database, value: str) -> str:
     return row[0]
 
 
-def _spellings(db: Database, column: str, key, wanted: str) -> str:
-    """JSON list of the stored spellings of `column` whose key equals `wanted`.
+def _spellings(db: Database, column: str, key, wanted: str) -> list[str]:
+    """The stored spellings of `column` whose key equals `wanted`.
 
     Columns like region, kind and round hold few distinct values: folding those in Python once is much
     cheaper than calling a Python function on every row. `column` is always one of ours, never user input.
     """
-    values = [v for (v,) in db.execute(f"SELECT DISTINCT {column} FROM events WHERE {column} IS NOT NULL")
-              if key(v) == wanted]
-    return json.dumps(values, ensure_ascii=False)
+    return [v for (v,) in db.execute(f"SELECT DISTINCT {column} FROM events WHERE {column} IS NOT NULL")
+            if key(v) == wanted]
+
+
+def _in(column: str, values: list[str]) -> str:
+    """`column IN (?, ?, …)` with one bound parameter a value, so the planner can use the column's index."""
+    return f"{column} IN ({', '.join('?' * len(values))})" if values else "0"
 
 
 def build_where(
     db: Database, query: str | None = None, *, org: str | None = None, region: str | None = None,
     country: str | None = None, min_amount: float | None = None, max_amount: float | None = None,
     currency: str | None = None, kind: str | None = None, round: str | None = None, lang: str | None = None,
-    since: str | date | None = None, until: str | date | None = None,
+    since: str | date | None = None, until: str | date | None = None, ranked: bool = False,
 ) -> tuple[list[str], list[Any]]:
-    """WHERE clauses over `events e` (and the FTS table when a query is given) with their parameters."""
+    """WHERE clauses over `events e` (and the FTS table when a query is given, unless `ranked`: then the
+    caller joins the ranked matches itself) with their parameters."""
     where: list[str] = []
     params: list[Any] = []
     match = fts_query(query)
-    if match:
+    if match and not ranked:
         where.append("e.rowid IN (SELECT rowid FROM event_search_fts WHERE event_search_fts MATCH ?)")
         params.append(match)
     if org is not None:
@@ -232,8 +237,13 @@ def build_where(
         where.append("e.rowid IN (SELECT rowid FROM event_search_fts WHERE event_search_fts MATCH ?)")
         params.append("{recipient organisations investors} : " + _quote(org.strip()))
     if region is not None:
-        where.append("(e.region IN (SELECT value FROM json_each(?)) OR upper(e.region_code) = upper(?))")
-        params += [_spellings(db, "region", fold, fold(region)), region.strip()]
+        # names and ISO 3166-2 codes both resolve to stored region names: one IN list the index can serve
+        spellings = _spellings(db, "region", fold, fold(region)) + [
+            r for (r,) in db.execute("SELECT region FROM events WHERE region_code = ? AND region IS NOT NULL "
+                                     "GROUP BY +region", [region.strip().upper()])]
+        spellings = sorted(set(spellings))
+        where.append(_in("e.region", spellings))
+        params += spellings
     if country is not None:
         where.append("upper(e.country) = ?")
         params.append(_country_code(db, country))
@@ -253,17 +263,19 @@ def build_where(
         where.append(f"{amount_col} <= ?")
         params.append(high)
     if kind is not None:
-        where.append("e.kind IN (SELECT value FROM json_each(?))")
-        params.append(_spellings(db, "kind", _round_key, _round_key(kind)))
+        spellings = _spellings(db, "kind", _round_key, _round_key(kind))
+        where.append(_in("e.kind", spellings))
+        params += spellings
     if round is not None:
-        where.append("e.round IN (SELECT value FROM json_each(?))")
-        params.append(_spellings(db, "round", _round_key, _round_key(round)))
+        spellings = _spellings(db, "round", _round_key, _round_key(round))
+        where.append(_in("e.round", spellings))
+        params += spellings
     if lang is not None:
         if not _LANG_RE.match(lang.strip()):
             raise SearchError(f"--lang must be a language code such as fr or en, not {lang!r}")
         # events.langs (JSON list) is kept in sync with the mentions' articles by the writer
-        where.append("EXISTS (SELECT 1 FROM json_each(e.langs) WHERE lower(value) = ?)")
-        params.append(lang.strip().lower())
+        where.append("e.langs LIKE ?")
+        params.append(f'%"{lang.strip().lower()}"%')
     first, last = _iso_date(since, "since"), _iso_date(until, "until")
     if first and last and first > last:
         raise SearchError(f"--since ({first}) is after --until ({last})")
@@ -307,15 +319,17 @@ def search_events(
     where, params = build_where(
         db, query, org=org, region=region, country=country, min_amount=min_amount, max_amount=max_amount,
         currency=currency, kind=kind, round=round, lang=lang, since=since, until=until,
+        ranked=sort == "relevance" and bool(fts_query(query)),
     )
     match = fts_query(query)
     sql = f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS)} FROM events e"
     join_params: list[Any] = []
     if sort == "relevance" and match:
-        # rank every match once, not once per event
-        sql += (" JOIN (SELECT rowid AS rid, bm25(event_search_fts) AS score FROM event_search_fts "
-                "WHERE event_search_fts MATCH ?) f ON f.rid = e.rowid")
-        join_params = [match]
+        # rank every match once, not once per event; with no other filter FTS5 can stop at the limit
+        top = "" if where else " ORDER BY rank LIMIT ?"
+        sql += (" JOIN (SELECT rowid AS rid, rank AS score FROM event_search_fts "
+                f"WHERE event_search_fts MATCH ?{top}) f ON f.rid = e.rowid")
+        join_params = [match, limit] if top else [match]
         order = "f.score, e.id"
     else:
         key = "date" if sort == "relevance" else sort
