@@ -243,14 +243,12 @@ def digest(
     db: DbOpt = None,
 ) -> None:
     """Render the newsletter digest of the events of a period (Markdown, email-safe HTML, JSON or CSV)."""
-    from flows.digest import render_digest
+    from flows.digest import render_digest, write_digest_file
 
     store = _open(db, readonly=True)
     text = render_digest(store, since=since, until=until, period=period.value, fmt=format.value)
     if output:
-        tmp = output.with_name(output.name + ".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(output)
+        write_digest_file(text, output)
         console.print(f"digest written to {output}")
     else:
         out.print(text, markup=False, highlight=False, soft_wrap=True)

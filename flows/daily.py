@@ -53,16 +53,10 @@ def process_new(db_path: str, run_id: int, batch_size: int = 32, parallel: bool 
 @task
 def write_digest(db_path: str, digest_dir: str, since: str, run_id: int) -> str:
     """The digest of the events first seen in this run, as standalone HTML."""
-    from flows.digest import render_digest
+    from flows.digest import render_digest, write_digest_file
 
     html = render_digest(open_db(db_path, readonly=True), new_since=since, fmt="html")
-    folder = Path(digest_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"digest-{since[:10]}-run{run_id}.html"
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(html, encoding="utf-8")
-    tmp.replace(target)
-    return str(target)
+    return str(write_digest_file(html, Path(digest_dir) / f"digest-{since[:10]}-run{run_id}.html"))
 
 
 @flow(name="daily", log_prints=True)

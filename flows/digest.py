@@ -129,3 +129,13 @@ def render_digest(
     context = {**data, "chart_title": "Amounts by country (EUR)" if by_country else "Amounts by week (EUR)",
                "bars": chart_bars(series)}
     return _env().get_template(f"digest.{fmt}.j2").render(**context)
+
+
+def write_digest_file(text: str, target: str | Path) -> Path:
+    """Write a digest through a temporary file and a rename, so readers never see half a file."""
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    tmp = target.with_name(target.name + ".tmp")
+    tmp.write_text(text, encoding="utf-8")
+    tmp.replace(target)
+    return target

@@ -14,14 +14,9 @@ from db.store import open_db
 def weekly_digest(db_path: str = "fundwatch.db", digest_dir: str = "digests", fmt: str = "html") -> str:
     """Render the last week's events to `<digest_dir>/weekly-<today>.<fmt>` (atomic write: readers never
     see half a file) and return its path."""
-    from flows.digest import render_digest
+    from flows.digest import render_digest, write_digest_file
 
     text = render_digest(open_db(db_path, readonly=True), period="week", fmt=fmt)
-    folder = Path(digest_dir)
-    folder.mkdir(parents=True, exist_ok=True)
-    target = folder / f"weekly-{date.today().isoformat()}.{fmt}"
-    tmp = target.with_name(target.name + ".tmp")
-    tmp.write_text(text, encoding="utf-8")
-    tmp.replace(target)
+    target = write_digest_file(text, Path(digest_dir) / f"weekly-{date.today().isoformat()}.{fmt}")
     print(f"weekly digest written to {target}")
     return str(target)
