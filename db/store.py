@@ -34,8 +34,14 @@ def _check_schema(db: Database, where: Path) -> None:
         )
 
 
-def open_db(path: str | os.PathLike | None = None, *, readonly: bool = False, migrate: bool = True) -> Database:
-    """Open (and create or migrate) the database; raise StoreError rather than corrupting anything."""
+def open_db(
+    path: str | os.PathLike | None = None, *, readonly: bool = False, migrate: bool = True, check: bool = False,
+) -> Database:
+    """Open (and create or migrate) the database; raise StoreError rather than corrupting anything.
+
+    `check` runs SQLite's quick_check first (seconds on a large file): commands that start a run use it,
+    so a file damaged past its schema pages is refused before anything is written to it.
+    """
     where = resolve_path(path)
     try:
         if readonly:
@@ -51,6 +57,11 @@ def open_db(path: str | os.PathLike | None = None, *, readonly: bool = False, mi
         db = Database(conn)
         db.execute(f"PRAGMA busy_timeout = {BUSY_TIMEOUT_MS}")
         db.execute("PRAGMA foreign_keys = ON")
+        if check:
+            problems = [r[0] for r in db.execute("PRAGMA quick_check(5)").fetchall()]
+            if problems != ["ok"]:
+                raise StoreError(f"{where} is damaged (database disk image is malformed: {'; '.join(problems)}); "
+                                 "restore it from a backup or use --db to start a new one")
         if not readonly:
             db.enable_wal()
             db.execute("PRAGMA synchronous = NORMAL")

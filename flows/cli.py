@@ -57,10 +57,10 @@ class SortKey(StrEnum):
     date = "date"
 
 
-def _open(db_path: Path | None, readonly: bool = False):
+def _open(db_path: Path | None, readonly: bool = False, check: bool = False):
     from db.store import open_db
 
-    return open_db(db_path, readonly=readonly)
+    return open_db(db_path, readonly=readonly, check=check)
 
 
 @app.command()
@@ -80,7 +80,7 @@ def crawl(
 
     if sources and not sources.exists():
         raise FileNotFoundError(f"sources file {sources} does not exist")
-    store = _open(db)
+    store = _open(db, check=True)
     with run_lock(resolve_path(db)):
         mark_interrupted(store)
         run_id = start_run(store, "crawl")
@@ -269,7 +269,7 @@ def run(
     prefect_env.configure()
     from flows.daily import daily
 
-    _open(db)  # fail early, before Prefect starts, on a bad database
+    _open(db, check=True)  # fail early, before Prefect starts, on a bad database
     report = daily(db_path=str(resolve_path(db)), sources_file=str(sources) if sources else None,
                    digest_dir=str(digest_dir), parallel=parallel)
     _print_run_report(report)
@@ -359,7 +359,7 @@ def demo(
     prefect_env.configure()
     from flows.demo import run_demo
 
-    _open(db)
+    _open(db, check=True)
     run_demo(str(resolve_path(db)), digest_dir=digest_dir, port=port)
 
 

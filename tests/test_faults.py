@@ -361,16 +361,19 @@ def test_damaged_data_pages_stop_process_with_a_clear_error_and_no_write(tmp_pat
         assert _untouched(path, digest), f"{args} changed the file"
 
 
-@pytest.mark.xfail(strict=True, reason="crawl (and run) write a `runs` row before reading any article, so a "
-                   "database damaged beyond its schema pages is written to (BENCHMARKS.md, Faults)")
-def test_damaged_data_pages_are_not_written_by_crawl(tmp_path):
+@pytest.mark.parametrize("command", ["crawl", "run"])
+def test_damaged_data_pages_are_not_written_by_crawl(tmp_path, command):
+    """Damage past the schema pages: the quick_check that starts a run refuses the file before any write."""
     from typer.testing import CliRunner
 
     from flows.cli import app
 
     path = _damaged_tail(tmp_path / "fw.db")
     digest = _sha256(path)
-    CliRunner().invoke(app, [*_writing_commands(tmp_path)["crawl"], "--db", str(path)], env={"COLUMNS": "200"})
+    result = CliRunner().invoke(app, [*_writing_commands(tmp_path)[command], "--db", str(path)],
+                                env={"COLUMNS": "200"})
+    assert result.exit_code == 2, result.output
+    assert "damaged" in result.output and "Traceback" not in result.output
     assert _untouched(path, digest)
 
 
