@@ -3,29 +3,14 @@ listing page one level deep, plain page, per-source report, refetch."""
 
 from __future__ import annotations
 
-import importlib.util
 import sqlite3
-import sys
-from pathlib import Path
 
 import pytest
+from fixtures.crawl import fault_server as fault  # tests/ is on sys.path
 
 from crawlers.runner import CrawlError, run_crawl
 from crawlers.sources import Source, load_sources
 
-
-def load_fault_server():
-    """tests/fixtures/crawl/fault_server.py, imported once per session (fixtures are not a package)."""
-    if "crawl_fault_server" not in sys.modules:
-        spec = importlib.util.spec_from_file_location(
-            "crawl_fault_server", Path(__file__).parent / "fixtures" / "crawl" / "fault_server.py")
-        module = importlib.util.module_from_spec(spec)
-        sys.modules["crawl_fault_server"] = module
-        spec.loader.exec_module(module)
-    return sys.modules["crawl_fault_server"]
-
-
-fault = load_fault_server()
 FAST = fault.FAST
 
 
