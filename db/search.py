@@ -10,10 +10,12 @@ a prefix (words of 3+ letters are prefixes anyway, so "startup" finds "startups"
 
 from __future__ import annotations
 
+import gc
 import json
 import re
 import unicodedata
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from contextlib import contextmanager
 from datetime import date
 from typing import Any
 
@@ -217,25 +219,47 @@ def _in(column: str, values: list[str]) -> str:
     return f"{column} IN ({', '.join('?' * len(values))})" if values else "0"
 
 
+def _fts_hits(db: Database, match: str, cap: int) -> int:
+    """How many events an FTS expression matches, counted no further than `cap` (cheap: doclists only)."""
+    return db.execute(
+        "SELECT count(*) FROM (SELECT 1 FROM event_search_fts WHERE event_search_fts MATCH ? LIMIT ?)", [match, cap]
+    ).fetchone()[0]
+
+
+def _org_match(org: str) -> str:
+    if not _WORDCHAR_RE.search(org):
+        raise SearchError(f"--org needs a name, not {org!r}")
+    return "{recipient organisations investors} : " + _quote(org.strip())
+
+
 def build_where(
     db: Database, query: str | None = None, *, org: str | None = None, region: str | None = None,
     country: str | None = None, min_amount: float | None = None, max_amount: float | None = None,
     currency: str | None = None, kind: str | None = None, round: str | None = None, lang: str | None = None,
     since: str | date | None = None, until: str | date | None = None, ranked: bool = False,
+    common_hits: int | None = None,
 ) -> tuple[list[str], list[Any]]:
     """WHERE clauses over `events e` (and the FTS table when a query is given, unless `ranked`: then the
-    caller joins the ranked matches itself) with their parameters."""
+    caller joins the ranked matches itself) with their parameters.
+
+    With `common_hits`, a text clause matching at least that many events is written `+e.rowid IN (…)`:
+    the planner then walks the index of the sort order (or of another filter) and stops at the limit,
+    instead of fetching and sorting every match of a common word.
+    """
     where: list[str] = []
     params: list[Any] = []
+
+    def text_clause(expr: str) -> None:
+        common = common_hits is not None and _fts_hits(db, expr, common_hits) >= common_hits
+        where.append(f"{'+' if common else ''}e.rowid IN "
+                     "(SELECT rowid FROM event_search_fts WHERE event_search_fts MATCH ?)")
+        params.append(expr)
+
     match = fts_query(query)
     if match and not ranked:
-        where.append("e.rowid IN (SELECT rowid FROM event_search_fts WHERE event_search_fts MATCH ?)")
-        params.append(match)
+        text_clause(match)
     if org is not None:
-        if not _WORDCHAR_RE.search(org):
-            raise SearchError(f"--org needs a name, not {org!r}")
-        where.append("e.rowid IN (SELECT rowid FROM event_search_fts WHERE event_search_fts MATCH ?)")
-        params.append("{recipient organisations investors} : " + _quote(org.strip()))
+        text_clause(_org_match(org))
     if region is not None:
         # names and ISO 3166-2 codes both resolve to stored region names: one IN list the index can serve
         spellings = _spellings(db, "region", fold, fold(region)) + [
@@ -245,8 +269,10 @@ def build_where(
         where.append(_in("e.region", spellings))
         params += spellings
     if country is not None:
-        where.append("upper(e.country) = ?")
-        params.append(_country_code(db, country))
+        code = _country_code(db, country)
+        spellings = _spellings(db, "country", str.upper, code)
+        where.append(_in("e.country", spellings))
+        params += spellings
     if currency is not None:
         if not _CURRENCY_RE.match(currency.strip()):
             raise SearchError(f"--currency must be a 3-letter ISO 4217 code such as EUR or USD, not {currency!r}")
@@ -293,6 +319,20 @@ _ORDER = {
     "amount": "{amount} IS NULL, {amount} DESC, coalesce(e.announced, e.first_seen) DESC, e.id",
 }
 
+# Relevance (bm25) is computed by FTS5 for every match it ranks: ~3 µs each. A word found in a fifth of
+# 100 000 events would cost 60 ms, so only the most recently recorded matches are ranked (see --help).
+RELEVANCE_WINDOW = 5_000
+
+
+def _common_threshold(db: Database, limit: int) -> int:
+    """Matches above which walking the sort index beats fetching and sorting every match.
+
+    Fetching costs each match; walking costs about limit × events / matches index entries, so the two
+    meet near sqrt(limit × events / 2) (measured in BENCHMARKS.md).
+    """
+    events = db.execute("SELECT max(rowid) FROM events").fetchone()[0] or 0
+    return max(1_000, int((limit * events / 2) ** 0.5))
+
 
 def search_events(
     db: Database, query: str | None = None, *, org: str | None = None, region: str | None = None,
@@ -303,6 +343,8 @@ def search_events(
     """Events matching every given filter, each with investors, sources and evidence.
 
     Amounts compare in EUR (`amount_eur`) unless `currency` is given, then in that original currency.
+    `sort="relevance"` ranks the most recently recorded matches of the query (RELEVANCE_WINDOW of them,
+    or `limit` if larger), or all of them when the filters leave fewer than `limit` events there.
     Raises SearchError for a malformed query or filter, never sqlite3 errors.
     """
     if sort not in SORTS:
@@ -316,45 +358,82 @@ def search_events(
     if not db["event_search_fts"].exists():
         raise SearchError("this database has no search index yet: run `fundwatch process` (or any command "
                           "that writes) once with this fundwatch to upgrade it")
+    match = fts_query(query)
+    ranked = sort == "relevance" and bool(match)
+    if ranked and org is not None:
+        # FTS5 intersects the two before ranking: only events of that organisation are scored
+        match, org = f"({match}) AND ({_org_match(org)})", None
+    # the sort order has an index to walk (date, or amount in EUR): common words may use it
+    walkable = not ranked and (sort != "amount" or currency is None)
     where, params = build_where(
         db, query, org=org, region=region, country=country, min_amount=min_amount, max_amount=max_amount,
-        currency=currency, kind=kind, round=round, lang=lang, since=since, until=until,
-        ranked=sort == "relevance" and bool(fts_query(query)),
+        currency=currency, kind=kind, round=round, lang=lang, since=since, until=until, ranked=ranked,
+        common_hits=_common_threshold(db, limit) if walkable else None,
     )
-    match = fts_query(query)
-    sql = f"SELECT {', '.join('e.' + c for c in EVENT_COLUMNS)} FROM events e"
-    join_params: list[Any] = []
-    if sort == "relevance" and match:
-        # rank every match once, not once per event; with no other filter FTS5 can stop at the limit
-        top = "" if where else " ORDER BY rank LIMIT ?"
-        sql += (" JOIN (SELECT rowid AS rid, rank AS score FROM event_search_fts "
-                f"WHERE event_search_fts MATCH ?{top}) f ON f.rid = e.rowid")
-        join_params = [match, limit] if top else [match]
-        order = "f.score, e.id"
-    else:
-        key = "date" if sort == "relevance" else sort
-        order = _ORDER[key].format(amount="e.amount" if currency else "e.amount_eur")
+    columns = ", ".join("e." + c for c in EVENT_COLUMNS)
+    if ranked:
+        return _ranked(db, match, where, params, limit, columns)
+    key = "date" if sort == "relevance" else sort
+    order = _ORDER[key].format(amount="e.amount" if currency else "e.amount_eur")
+    sql = f"SELECT {columns} FROM events e"
     if where:
         sql += " WHERE " + " AND ".join(where)
     sql += f" ORDER BY {order} LIMIT ?"
-    return fetch_events(db, sql, [*join_params, *params, limit])
+    return fetch_events(db, sql, [*params, limit])
+
+
+def _ranked(db: Database, match: str, where: list[str], params: list[Any], limit: int,
+            columns: str) -> list[dict[str, Any]]:
+    """Events in bm25 order: the ranked FTS5 matches are joined once, never ranked once per event."""
+    floor = db.execute(
+        "SELECT rowid FROM event_search_fts WHERE event_search_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
+        [match, max(RELEVANCE_WINDOW, limit) - 1],
+    ).fetchone()
+    filters = (" WHERE " + " AND ".join(where)) if where else ""
+    for lowest in ([floor[0], None] if floor else [None]):
+        window = " AND rowid >= ?" if lowest is not None else ""
+        # with no other filter FTS5 can stop at the limit
+        top = "" if where else " ORDER BY rank LIMIT ?"
+        sql = (f"SELECT {columns} FROM events e JOIN (SELECT rowid AS rid, rank AS score FROM event_search_fts "
+               f"WHERE event_search_fts MATCH ?{window}{top}) f ON f.rid = e.rowid{filters} "
+               "ORDER BY f.score, e.id LIMIT ?")
+        sub = [match] + ([lowest] if lowest is not None else []) + ([limit] if top else [])
+        rows = fetch_events(db, sql, [*sub, *params, limit])
+        if len(rows) >= limit or not where:
+            return rows
+    return rows
 
 
 def fetch_events(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
     """Run an events SELECT and attach investors, organisations, sources and evidence to each row."""
     import sqlite3
 
-    try:
-        cursor = db.execute(sql, list(params))
-        cols = [c[0] for c in cursor.description]
-        rows = [dict(zip(cols, values, strict=True)) for values in cursor.fetchall()]
-    except sqlite3.OperationalError as exc:
-        if "fts5" in str(exc).lower() or "match" in str(exc).lower():
-            raise SearchError(f"the search index could not read this query: {exc}") from None
-        raise
-    if rows:
-        _attach_details(db, rows)
+    with _gc_paused():
+        try:
+            cursor = db.conn.execute(sql, list(params))
+            cols = [c[0] for c in cursor.description]
+            rows = [dict(zip(cols, values, strict=True)) for values in cursor.fetchall()]
+        except sqlite3.OperationalError as exc:
+            if "fts5" in str(exc).lower() or "match" in str(exc).lower():
+                raise SearchError(f"the search index could not read this query: {exc}") from None
+            raise
+        if rows:
+            _attach_details(db, rows)
     return rows
+
+
+@contextmanager
+def _gc_paused() -> Iterator[None]:
+    """A page of events is thousands of short acyclic containers; letting them trigger Python's cyclic
+    collector made one search in five ~20 ms slower (a full pass over every object of the process).
+    Reference counting still frees them; the collector runs as usual once the page is built."""
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if was_enabled:
+            gc.enable()
 
 
 def _parse_list(value: Any) -> list[str]:
@@ -374,24 +453,25 @@ def _parse_list(value: Any) -> list[str]:
 
 
 def _attach_details(db: Database, rows: list[dict[str, Any]]) -> None:
+    # one query per kind of detail for the whole page; plain sqlite3 cursors: a 500-event page is
+    # thousands of rows, and per-row overhead is most of its time
     ids = json.dumps([r["id"] for r in rows])
-    sources: dict[str, list[dict[str, Any]]] = {}
-    evidence: dict[str, list[str]] = {}
-    for event_id, article_id, url, title, lang, published, ev in db.execute(
+    sources: dict[str, dict[int, dict[str, Any]]] = {}
+    evidence: dict[str, dict[str, None]] = {}
+    for event_id, article_id, url, title, lang, published, ev in db.conn.execute(
         """SELECT m.event_id, a.id, coalesce(a.canonical_url, a.url), a.title, a.lang, a.published, m.evidence
            FROM event_mentions m JOIN articles a ON a.id = m.article_id
            WHERE m.event_id IN (SELECT value FROM json_each(?))
            ORDER BY m.event_id, coalesce(a.published, a.fetched_at), a.id, m.start""",
         [ids],
     ):
-        seen = sources.setdefault(event_id, [])
-        if not any(s["article_id"] == article_id for s in seen):
-            seen.append({"article_id": article_id, "url": url, "title": title, "lang": lang,
-                         "published": published})
-        if ev and ev not in evidence.setdefault(event_id, []):
-            evidence[event_id].append(ev)
+        seen = sources.setdefault(event_id, {})
+        if article_id not in seen:
+            seen[article_id] = {"url": url, "title": title, "lang": lang, "published": published}
+        if ev:
+            evidence.setdefault(event_id, {})[ev] = None
     orgs: dict[str, list[dict[str, Any]]] = {}
-    for event_id, name, role, org_country in db.execute(
+    for event_id, name, role, org_country in db.conn.execute(
         """SELECT eo.event_id, o.name, eo.role, o.country FROM event_organisations eo
            JOIN organisations o ON o.id = eo.org_id
            WHERE eo.event_id IN (SELECT value FROM json_each(?)) ORDER BY eo.event_id, eo.role, o.name""",
@@ -400,15 +480,16 @@ def _attach_details(db: Database, rows: list[dict[str, Any]]) -> None:
         orgs.setdefault(event_id, []).append({"name": name, "role": role, "country": org_country})
     for row in rows:
         eid = row["id"]
+        event_orgs = orgs.get(eid, [])
+        event_sources = list(sources.get(eid, {}).values())
         investors = _parse_list(row.get("investors"))
         if not investors:
-            investors = [o["name"] for o in orgs.get(eid, []) if "invest" in (o["role"] or "")]
+            investors = [o["name"] for o in event_orgs if "invest" in (o["role"] or "")]
         row["investors"] = investors
-        row["langs"] = _parse_list(row.get("langs")) or sorted({s["lang"] for s in sources.get(eid, [])
-                                                                if s["lang"]})
-        row["organisations"] = orgs.get(eid, [])
-        row["sources"] = [{k: v for k, v in s.items() if k != "article_id"} for s in sources.get(eid, [])]
-        row["evidences"] = evidence.get(eid, [])
+        row["langs"] = _parse_list(row.get("langs")) or sorted({s["lang"] for s in event_sources if s["lang"]})
+        row["organisations"] = event_orgs
+        row["sources"] = event_sources
+        row["evidences"] = list(evidence.get(eid, ()))
         row["evidence"] = row["evidences"][0] if row["evidences"] else None
 
 

@@ -55,6 +55,7 @@ class Period(StrEnum):
 class SortKey(StrEnum):
     amount = "amount"
     date = "date"
+    relevance = "relevance"
 
 
 def _open(db_path: Path | None, readonly: bool = False, check: bool = False):
@@ -213,7 +214,8 @@ def search(
     since: Annotated[str | None, typer.Option(help="Announced on or after this date (YYYY-MM-DD).")] = None,
     until: Annotated[str | None, typer.Option(help="Announced on or before this date (YYYY-MM-DD).")] = None,
     sort: Annotated[SortKey, typer.Option(
-        help="Order by amount (largest first) or date (newest first).")] = SortKey.date,
+        help="date (newest first), amount (largest first) or relevance to the query (bm25; among its 5,000 "
+             "most recently recorded matches when more match, unless filters leave too few there).")] = SortKey.date,
     limit: Annotated[int, typer.Option(min=1, help="At most this many events.")] = 50,
     format: Annotated[EventFormat, typer.Option("--format", "-f", help="Output format.")] = EventFormat.table,
     db: DbOpt = None,

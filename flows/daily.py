@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
@@ -59,6 +60,17 @@ def write_digest(db_path: str, digest_dir: str, since: str, run_id: int) -> str:
     return str(write_digest_file(html, Path(digest_dir) / f"digest-{since[:10]}-run{run_id}.html"))
 
 
+def _warm_models() -> None:
+    """Load the spaCy pipelines while the crawl subprocesses run (the flow only waits for them then),
+    so processing starts at once; a failure here is left for process_new to report."""
+    try:
+        from nlp.models import preload
+
+        preload()
+    except Exception:  # noqa: BLE001  (process_new loads again and raises the clear error)
+        pass
+
+
 @flow(name="daily", log_prints=True)
 def daily(db_path: str = "fundwatch.db", sources_file: str | None = None, digest_dir: str = "digests",
           refetch: bool = False, sources: list[Source] | None = None, parallel: bool = False) -> dict[str, Any]:
@@ -72,6 +84,8 @@ def daily(db_path: str = "fundwatch.db", sources_file: str | None = None, digest
         report: dict[str, Any] = {"run_id": run_id, "sources": {}}
         try:
             sources = sources if sources is not None else load_sources(sources_file)
+            if not parallel:  # parallel extraction loads the models in its own workers
+                threading.Thread(target=_warm_models, name="fundwatch-warm-models", daemon=True).start()
             futures = {site: (group, crawl_site.submit(db_path, site, group, run_id, refetch))
                        for site, group in group_by_site(sources).items()}
             for site, (group, future) in futures.items():

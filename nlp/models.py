@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import importlib.util
-from functools import cache
+import threading
 
 import spacy
 from spacy.language import Language
@@ -37,9 +37,23 @@ def model_name(lang: str) -> str:
     )
 
 
-@cache
+_loaded: dict[str, Language] = {}
+_loading = threading.Lock()
+
+
 def load_model(lang: str) -> Language:
-    """The pipeline for `lang` with fundwatch's gazetteer and amount components."""
+    """The pipeline for `lang` with fundwatch's gazetteer and amount components, loaded once per process
+    (thread-safe: a warm-up thread and the extraction may ask at the same time)."""
+    nlp = _loaded.get(lang)
+    if nlp is not None:
+        return nlp
+    with _loading:
+        if lang not in _loaded:
+            _loaded[lang] = _build(lang)
+        return _loaded[lang]
+
+
+def _build(lang: str) -> Language:
     nlp = spacy.load(model_name(lang), exclude=[p for p in _UNUSED])
     nlp.max_length = MAX_CHARS + 1000
     if "parser" in nlp.pipe_names:
@@ -48,3 +62,10 @@ def load_model(lang: str) -> Language:
     nlp.add_pipe("fw_places", last=True)
     nlp.add_pipe("fw_amounts", last=True)
     return nlp
+
+
+def preload(langs: tuple[str, ...] = ("fr", "en")) -> None:
+    """Load the pipelines ahead of use (French alone takes seconds: spaCy compiles its tokenizer
+    exceptions), e.g. while a crawl runs in its subprocess."""
+    for lang in langs:
+        load_model(lang)

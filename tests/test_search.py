@@ -243,6 +243,10 @@ def test_hostile_query_through_the_cli_is_a_one_line_error(tmp_path):
     ok = CliRunner().invoke(app, ["search", "wallonie", "--db", str(path), "--format", "json"])
     assert ok.exit_code == 0, ok.output
     assert [e["recipient"] for e in json.loads(ok.output)] == ["DigitalWallonia4.AI"]
+    ranked = CliRunner().invoke(app, ["search", "bpifrance", "--sort", "relevance", "--db", str(path), "-f", "json"])
+    assert ranked.exit_code == 0, ranked.output
+    assert [e["id"] for e in json.loads(ranked.output)] == [
+        e["id"] for e in search_events(open_db(path, readonly=True), "bpifrance", sort="relevance")]
     assert _dump(open_db(path, readonly=True)) == before
 
 
@@ -291,3 +295,40 @@ def test_database_without_the_search_index_gets_a_clear_error(tmp_path):
         search_events(old, "wallonie")
     upgraded = open_db(tmp_path / "old.db")  # migrating indexes the rows already there
     assert [e["id"] for e in search_events(upgraded, "region wallonne")] == ["ev-old"]
+
+
+QUERIES = [None, "millions OR million", "bpifrance", "mistral OR nabla", "levee", "startup OR nonexistentword"]
+FILTERS = [{}, {"country": "FR"}, {"lang": "fr"}, {"since": "2026-11-01"}, {"region": "FR-IDF"},
+           {"min_amount": 20e6}, {"org": "bpifrance"}, {"kind": "private_round", "lang": "en"}]
+
+
+@pytest.mark.parametrize("which", ["sample", "demo"])
+def test_common_word_plan_returns_the_same_pages(which, sample_db, demo_db, monkeypatch):
+    """A word matching many events walks the sort order's index instead of sorting every match: with
+    the threshold at 1 every text clause takes that plan, and every page must be the same, in order."""
+    import db.search as search
+
+    db = sample_db if which == "sample" else demo_db
+    cases = [(q, f, sort, limit) for q in QUERIES for f in FILTERS for sort in ("date", "amount")
+             for limit in (2, 50)]
+    usual = [[e["id"] for e in search_events(db, q, sort=s, limit=n, **f)] for q, f, s, n in cases]
+    monkeypatch.setattr(search, "_common_threshold", lambda _db, _limit: 1)
+    walked = [[e["id"] for e in search_events(db, q, sort=s, limit=n, **f)] for q, f, s, n in cases]
+    assert walked == usual
+    assert sum(map(bool, usual)) >= len(cases) // 3, "the cases should mostly find events"
+
+
+def test_relevance_ranks_the_newest_matches_and_all_when_filters_need_it(sample_db, monkeypatch):
+    import db.search as search
+
+    ranked = lambda **kw: [e["id"] for e in search_events(sample_db, "millions OR million", sort="relevance", **kw)]  # noqa: E731
+    everything = ranked()
+    assert set(everything) == {"ev-wallonie", "ev-mistral", "ev-quantix", "ev-aleph", "ev-pasqal", "ev-nabla"}
+    monkeypatch.setattr(search, "RELEVANCE_WINDOW", 2)
+    newest_two = ranked(limit=2)  # nabla and pasqal were recorded last
+    assert set(newest_two) == {"ev-nabla", "ev-pasqal"}
+    assert newest_two == [i for i in everything if i in newest_two], "same bm25 order as the full ranking"
+    assert ranked() == everything, "a larger limit widens the window"
+    assert ranked(country="BE", limit=2) == ["ev-wallonie"], "filters leaving too few: every match is ranked"
+    assert ranked(country="FR", limit=2) == newest_two, "both are French: the window is enough"
+    assert set(ranked(org="Bpifrance")) == {"ev-mistral", "ev-nabla"}, "--org is matched with the query"
