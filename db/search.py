@@ -389,19 +389,25 @@ def _ranked(db: Database, match: str, where: list[str], params: list[Any], limit
         "SELECT rowid FROM event_search_fts WHERE event_search_fts MATCH ? ORDER BY rowid DESC LIMIT 1 OFFSET ?",
         [match, max(RELEVANCE_WINDOW, limit) - 1],
     ).fetchone()
+    lowest = floor[0] if floor else None
+    if lowest is not None and where:
+        # will the filters leave a full page among the window's matches? (cheap: no ranking)
+        in_window = db.execute(
+            "SELECT count(*) FROM (SELECT 1 FROM events e WHERE e.rowid >= ? AND e.rowid IN (SELECT rowid FROM "
+            f"event_search_fts WHERE event_search_fts MATCH ? AND rowid >= ?) AND {' AND '.join(where)} LIMIT ?)",
+            [lowest, match, lowest, *params, limit],
+        ).fetchone()[0]
+        if in_window < limit:
+            lowest = None  # rank every match: the page needs older ones
+    window = " AND rowid >= ?" if lowest is not None else ""
+    # with no other filter FTS5 can stop at the limit
+    top = "" if where else " ORDER BY rank LIMIT ?"
     filters = (" WHERE " + " AND ".join(where)) if where else ""
-    for lowest in ([floor[0], None] if floor else [None]):
-        window = " AND rowid >= ?" if lowest is not None else ""
-        # with no other filter FTS5 can stop at the limit
-        top = "" if where else " ORDER BY rank LIMIT ?"
-        sql = (f"SELECT {columns} FROM events e JOIN (SELECT rowid AS rid, rank AS score FROM event_search_fts "
-               f"WHERE event_search_fts MATCH ?{window}{top}) f ON f.rid = e.rowid{filters} "
-               "ORDER BY f.score, e.id LIMIT ?")
-        sub = [match] + ([lowest] if lowest is not None else []) + ([limit] if top else [])
-        rows = fetch_events(db, sql, [*sub, *params, limit])
-        if len(rows) >= limit or not where:
-            return rows
-    return rows
+    sql = (f"SELECT {columns} FROM events e JOIN (SELECT rowid AS rid, rank AS score FROM event_search_fts "
+           f"WHERE event_search_fts MATCH ?{window}{top}) f ON f.rid = e.rowid{filters} "
+           "ORDER BY f.score, e.id LIMIT ?")
+    sub = [match] + ([lowest] if lowest is not None else []) + ([limit] if top else [])
+    return fetch_events(db, sql, [*sub, *params, limit])
 
 
 def fetch_events(db: Database, sql: str, params: Sequence[Any]) -> list[dict[str, Any]]:
