@@ -212,16 +212,34 @@ def serve_schedule(db_path: str, cron: str = "0 6 * * *", timezone: str = "Europ
     # Unattended runs log at INFO (the quiet CLI default would hide them): the terminal, the Prefect UI and
     # `prefect flow-run logs` then show what each run did. Set before Prefect reads its settings.
     os.environ["PREFECT_LOGGING_LEVEL"] = RUN_LOG_LEVEL
-    from prefect import serve
+    import asyncio
+
+    from prefect.runner import Runner
 
     deployments = build_deployments(db_path, cron, timezone, digest_cron, sources_file, digest_dir)
-    previous = signal.getsignal(signal.SIGTERM)
+    previous = signal.getsignal(signal.SIGTERM), signal.getsignal(signal.SIGINT)
     # Until Prefect's runner installs its own handler, SIGTERM unwinds through `finally` (server stopped).
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(128 + signal.SIGTERM))
     try:
         with prefect_api(ui=ui, port=port):
+            # What prefect.serve does, except for Ctrl-C: it takes the runner's graceful SIGTERM path
+            # (stop polling, let `start` return) instead of asyncio cancelling the runner's main task,
+            # which now and then left the runner hanging; a second Ctrl-C exits at once.
+            runner = Runner(pause_on_shutdown=True)
+            for deployment in deployments:
+                runner.add_deployment(deployment)
+
+            def stop(*_: Any) -> None:
+                if not runner.stopping:
+                    console.print("Stopping: the schedules are paused and the server stops (Ctrl-C again to "
+                                  "quit at once)…", soft_wrap=True)
+                runner.handle_sigterm()
+
+            signal.signal(signal.SIGINT, stop)
             console.print(f"Serving {DAILY}/{DAILY} (cron '{cron}', {timezone}) and {WEEKLY}/{WEEKLY} "
                           f"(cron '{digest_cron}', {timezone}) on {db_path}. Stop with Ctrl-C.", soft_wrap=True)
-            serve(*deployments, print_starting_message=False)
+            with contextlib.suppress(KeyboardInterrupt):
+                asyncio.run(runner.start())
     finally:
-        signal.signal(signal.SIGTERM, previous)
+        signal.signal(signal.SIGTERM, previous[0])
+        signal.signal(signal.SIGINT, previous[1])
