@@ -141,7 +141,7 @@ def articles(
 @user_errors
 def extract(
     input: Annotated[Path, typer.Option("--input", "-i", help="JSONL: one {\"id\", \"text\"} a line, optional "
-                                         "lang, url, published, title.")],
+                                         "lang (fr or en: trusted; otherwise detected), url, published, title.")],
     output: Annotated[Path, typer.Option("--output", "-o", help="JSONL to write: one result a line.")],
 ) -> None:
     """Extract funding events from texts, offline and without a database (for evaluation and scripts)."""

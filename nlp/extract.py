@@ -30,7 +30,7 @@ from nlp.roles import (
 from nlp.sentences import MIN_RANK_WORDS, SENTENCE_CACHE, doc_text, ranks, sent_of, sentences
 from nlp.types import Analysis, ArticleIn, Mention
 
-EXTRACTOR_VERSION = "2026.11.25-5"
+EXTRACTOR_VERSION = "2026.11.26-1"
 MIN_CHARS = 150  # below this an article cannot state who got how much for what
 MAX_EVENTS = 3
 SECOND_EVENT_MARGIN = 2.0
@@ -80,7 +80,9 @@ def _analyse_chunk(chunk: list[ArticleIn], batch_size: int) -> list[Analysis]:
     for i, art in enumerate(chunk):
         text = _full_text(art)
         base = dict(id=art.id, title=art.title, url=art.url, published=art.published)
-        lang = detect_language(text, art.lang)
+        # a French or English `lang` was detected upstream on this body (the crawler stores what langdetect
+        # found) or given by the caller: detecting again was a fifth of the extraction time
+        lang = art.lang if art.lang in SUPPORTED else detect_language(text, art.lang)
         if len(text.strip()) < MIN_CHARS:
             results[i] = Analysis(lang=lang, relevant=False, score=0.0, skip_reason="too_short",
                                   reason=f"text has {len(text.strip())} characters (< {MIN_CHARS})", **base)

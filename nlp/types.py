@@ -15,7 +15,7 @@ class ArticleIn:
 
     id: str
     text: str
-    lang: str | None = None
+    lang: str | None = None  # "fr" / "en" is trusted (the crawler detected it); anything else is detected
     title: str | None = None
     url: str | None = None
     published: str | None = None  # ISO date (YYYY-MM-DD) when known

@@ -282,3 +282,16 @@ def test_no_recipient_rather_than_a_minister(nlp_extractor):
     assert m.recipient != "Michelle Donelan"
     assert "UK government" in m.investors
     assert (m.country, m.kind) == ("GB", "public_program")
+
+
+def test_a_given_french_or_english_language_is_trusted_and_any_other_detected(nlp_extractor):
+    """The crawler already ran langdetect on the body it stores: a fr/en `lang` is used as is (no second
+    detection); a missing or other code is detected from the text."""
+    text = "Nebulia, a Paris start-up, raised €15 million to grow its artificial intelligence platform." + FILLER_EN
+    assert run(nlp_extractor, text, lang="fr").lang == "fr"
+    assert run(nlp_extractor, text).lang == "en"
+    assert run(nlp_extractor, text, lang="de").lang == "en"
+    german = ("Das Berliner Start-up Nebulia hat 15 Millionen Euro für seine Plattform für künstliche "
+              "Intelligenz eingesammelt. Das Unternehmen beschäftigt vierzig Mitarbeiter und will wachsen.")
+    skipped = run(nlp_extractor, german, lang="de")
+    assert skipped.skip_reason == "language" and skipped.lang == "de"
