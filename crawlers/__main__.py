@@ -41,7 +41,7 @@ def source_counts(stats: dict[str, Any]) -> dict[str, Any]:
     skipped = {k.rsplit("/", 1)[1]: v for k, v in stats.items() if k.startswith("fundwatch/skipped/")}
     return {
         "fetched": stats.get("fundwatch/fetched", 0), **saved,
-        "skipped": skipped, "seen": stats.get("fundwatch/seen", 0),
+        "skipped": skipped, "seen": stats.get("fundwatch/seen", 0), "given_up": stats.get("fundwatch/given_up", 0),
         "filtered": stats.get("fundwatch/filtered", 0), "too_old": stats.get("fundwatch/too_old", 0),
         "requests": stats.get("downloader/request_count", 0),
         "retries": stats.get("retry/count", 0),
@@ -52,7 +52,8 @@ def source_counts(stats: dict[str, Any]) -> dict[str, Any]:
 
 
 def merge_counts(per_source: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    report: dict[str, Any] = {k: 0 for k in ("fetched", *COUNTED, "seen", "requests", "retries", "store_errors")}
+    report: dict[str, Any] = {k: 0 for k in ("fetched", *COUNTED, "seen", "given_up", "requests", "retries",
+                                             "store_errors")}
     skipped: dict[str, int] = {}
     for counts in per_source.values():
         for key in report:
@@ -69,7 +70,8 @@ def merge_counts(per_source: dict[str, dict[str, Any]]) -> dict[str, Any]:
 def crawl(job: dict[str, Any]) -> dict[str, Any]:
     settings = build_settings(job.get("settings"))
     recorder = Recorder(job["db"], run_id=job.get("run_id"), refetch=bool(job.get("refetch")),
-                        progress=bool(job.get("progress")))
+                        progress=bool(job.get("progress")),
+                        max_attempts=settings.getint("FUNDWATCH_MAX_ATTEMPTS", 3))
     process = CrawlerProcess(settings)
     crawlers: list[tuple[str, Crawler]] = []
     sources = [Source.from_dict(s) for s in job.get("sources") or []]

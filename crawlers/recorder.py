@@ -21,15 +21,21 @@ TRACKING_PARAMS = (
 
 class Recorder:
     def __init__(self, db_path: str, *, run_id: int | None = None, refetch: bool = False,
-                 progress: bool = False):
+                 progress: bool = False, max_attempts: int = 3):
         self.db = open_db(db_path)
         self.run_id = run_id
         self.refetch = refetch
         self.progress = progress
         self.seen: set[str] = set() if refetch else articles.seen_urls(self.db)
+        # `--refetch` tries everything again, given-up URLs included
+        self.given_up: set[str] = set() if refetch else articles.given_up_urls(self.db, max_attempts)
 
     def is_seen(self, url: str) -> bool:
         return not self.refetch and url in self.seen
+
+    def is_given_up(self, url: str) -> bool:
+        """Skipped before for good (its language, a 404...) or too many times: not requested again."""
+        return url in self.given_up and url not in self.seen
 
     def emit(self, event: str, **fields: Any) -> None:
         """One JSON line on stdout for the runner's progress callback."""

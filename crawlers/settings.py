@@ -56,6 +56,8 @@ FUNDWATCH_LANGS = ["fr", "en"]
 FUNDWATCH_MIN_WORDS = 40             # shorter bodies are skipped as empty_body
 FUNDWATCH_LANG_MIN_SHARE = 0.1      # keep a page when fr or en gets at least this share in langdetect
 FUNDWATCH_SITEMAP_MAX_AGE_DAYS = 30  # sitemap entries whose lastmod is older are not fetched
+FUNDWATCH_MAX_ATTEMPTS = 3           # a URL skipped this many times (timeouts, 5xx...) is not requested again;
+                                     # wrong language, not HTML, robots.txt, too large, 404/410: after once
 FUNDWATCH_EXTRACT = True             # False: store raw pages without body extraction (benchmarks)
 
 HTTPCACHE_ENABLED = False

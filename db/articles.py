@@ -128,6 +128,24 @@ def record_skip(
         )
 
 
+# Skips the same URL would give again: its language, not a page, robots.txt, over the size cap.
+PERMANENT_SKIPS = ("language", "not_html", "robots", "too_large")
+GONE_STATUSES = ("404", "410")
+
+
+def given_up_urls(db: Database, max_attempts: int) -> set[str]:
+    """URLs not worth requesting again: skipped for a reason that does not go away (PERMANENT_SKIPS, HTTP
+    404/410), or skipped `max_attempts` times (timeouts, 5xx, empty bodies that never fill)."""
+    marks = ", ".join("?" * len(PERMANENT_SKIPS))
+    gone = ", ".join("?" * len(GONE_STATUSES))
+    rows = db.execute(
+        f"SELECT url FROM skipped_urls WHERE reason IN ({marks}) "
+        f"OR (reason = 'http_status' AND detail IN ({gone})) OR attempts >= ?",
+        [*PERMANENT_SKIPS, *GONE_STATUSES, max_attempts],
+    ).fetchall()
+    return {r[0] for r in rows}
+
+
 def seen_urls(db: Database) -> set[str]:
     """Every URL that leads to a stored article (fetched, canonical or alias)."""
     rows = db.execute(

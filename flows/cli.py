@@ -70,7 +70,9 @@ def crawl(
     sources: Annotated[Path | None, typer.Option(help="Sources file (TOML); default: the shipped outlets.")] = None,
     url: Annotated[list[str] | None, typer.Option(
         "--url", help="Ad-hoc URL to crawl: an RSS/Atom feed, a sitemap or an article page (repeatable).")] = None,
-    refetch: Annotated[bool, typer.Option(help="Fetch pages again even when already stored.")] = False,
+    refetch: Annotated[bool, typer.Option(
+        help="Fetch pages again even when already stored, and URLs given up on (404, other language, "
+             "3 failures).")] = False,
     db: DbOpt = None,
 ) -> None:
     """Fetch articles from news sources into the articles table (polite, incremental)."""
@@ -108,7 +110,9 @@ def _print_crawl_report(report: dict) -> None:
     out.print(f"fetched {report.get('fetched', 0)}, stored {report.get('stored', 0)}, "
               f"unchanged {report.get('unchanged', 0)}, aliases {report.get('alias', 0)}, "
               f"skipped {sum(skipped.values()) if isinstance(skipped, dict) else skipped}"
-              + (f" ({reasons})" if reasons else ""))
+              + (f" ({reasons})" if reasons else "")
+              + (f", given up {report['given_up']} (404, other language, 3 failures: --refetch asks again)"
+                 if report.get("given_up") else ""))
 
 
 @app.command()

@@ -134,7 +134,8 @@ def _summary(report: dict[str, Any]) -> str:
 def _source_status(counts: dict[str, Any]) -> str:
     """`unreachable` when a source gave only errors (its feed is down or moved), so the run says `partial`
     instead of hiding an outlet that has been silent for weeks."""
-    skipped = sum((counts.get("skipped") or {}).values())
+    # URLs given up on (404s, other languages, repeated failures) were skips in an earlier run
+    skipped = sum((counts.get("skipped") or {}).values()) + counts.get("given_up", 0)
     useful = sum(counts.get(k, 0) for k in ("stored", "updated", "unchanged", "alias", "seen"))
     return "unreachable" if skipped and not useful else "ok"
 

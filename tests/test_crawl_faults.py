@@ -7,7 +7,9 @@ import sqlite3
 import pytest
 from fixtures.crawl import fault_server as fault  # tests/ is on sys.path
 
+from crawlers.recorder import Recorder
 from crawlers.runner import run_crawl
+from db.articles import PERMANENT_SKIPS
 
 FAST = fault.FAST
 
@@ -26,8 +28,12 @@ def crawled(site, tmp_path_factory):
     first = run_crawl(db_path, urls=[site.url("/feed.xml")], settings=FAST, progress=events.append, run_id=7)
     requests_after_first = len(site.log)
     second = run_crawl(db_path, urls=[site.url("/feed.xml")], settings=FAST)
-    return {"db": db_path, "first": first, "second": second, "events": events,
-            "first_log": site.log[:requests_after_first], "second_log": site.log[requests_after_first:]}
+    requests_after_second = len(site.log)
+    third = run_crawl(db_path, urls=[site.url("/feed.xml")], settings={**FAST, "FUNDWATCH_MAX_ATTEMPTS": 2})
+    return {"db": db_path, "first": first, "second": second, "third": third, "events": events,
+            "first_log": site.log[:requests_after_first],
+            "second_log": site.log[requests_after_first:requests_after_second],
+            "third_log": site.log[requests_after_second:]}
 
 
 def rows(db_path: str, sql: str) -> list[tuple]:
@@ -138,5 +144,29 @@ def test_second_run_stores_nothing_and_refetches_no_stored_page(crawled, site):
 
 def test_first_run_rows_carry_its_run_id(crawled):
     assert rows(crawled["db"], "SELECT DISTINCT run_id FROM articles") == [(7,)]
-    # skipped URLs were recorded again by the second run (no run id): the attempt count says so
-    assert {a for (a,) in rows(crawled["db"], "SELECT DISTINCT attempts FROM skipped_urls")} == {2}
+
+
+# skips the same URL would give again: asked once, never again (404 is `http_status` with detail 404)
+GIVEN_UP_AT_ONCE = {p for p, r in fault.BAD.items() if r in PERMANENT_SKIPS or p == "/news/missing.html"}
+
+
+def test_urls_that_cannot_succeed_are_not_requested_again(crawled, site):
+    assert len(GIVEN_UP_AT_ONCE) >= 5
+    second = {p for p, _, _ in crawled["second_log"]}
+    assert not second & GIVEN_UP_AT_ONCE
+    assert crawled["second"]["given_up"] == len(GIVEN_UP_AT_ONCE)
+    assert set(fault.BAD) - GIVEN_UP_AT_ONCE <= second, "timeouts, loops and empty bodies are tried again"
+    # after FUNDWATCH_MAX_ATTEMPTS skips (2 in the third run) those are given up too
+    third = {p for p, _, _ in crawled["third_log"]}
+    assert not third & set(fault.BAD) and crawled["third"]["given_up"] == len(fault.BAD)
+    attempts = dict(rows(crawled["db"], "SELECT url, attempts FROM skipped_urls"))
+    assert attempts == {site.url(p): 1 if p in GIVEN_UP_AT_ONCE else 2 for p in fault.BAD}
+
+
+def test_refetch_asks_given_up_urls_again(crawled, site):
+    missing = site.url("/news/missing.html")
+    usual, again = Recorder(crawled["db"]), Recorder(crawled["db"], refetch=True)
+    try:
+        assert usual.is_given_up(missing) and not again.is_given_up(missing)
+    finally:
+        usual.close(), again.close()

@@ -167,3 +167,13 @@ def test_parallel_extraction_gives_the_sequential_results_in_order(two_runs, run
     assert [a.id for a in got] == [r.id for r in records]
     assert got == expected
     assert sum(len(a.mentions) for a in got) > 0
+
+
+def test_a_source_whose_links_were_all_given_up_stays_unreachable():
+    """Given-up URLs (404s, other languages) are not fetched again, so they count as that source's skips:
+    an outlet whose every link is dead keeps the run `partial` instead of turning silently `ok`."""
+    from flows.daily import _source_status
+
+    assert _source_status({"fetched": 0, "skipped": {}, "given_up": 4}) == "unreachable"
+    assert _source_status({"fetched": 1, "skipped": {}, "given_up": 4, "seen": 2}) == "ok"
+    assert _source_status({"fetched": 0, "skipped": {}, "given_up": 0}) == "ok"

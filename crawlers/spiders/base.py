@@ -71,7 +71,7 @@ class ArticleSpiderMixin:
 
     # --- which URLs to fetch -------------------------------------------------------------------
     def wants(self, url: str) -> bool:
-        """Allowed by the source's patterns and not already stored (unless refetching)."""
+        """Allowed by the source's patterns, not already stored and not given up (unless refetching)."""
         if self._allow and not any(p.search(url) for p in self._allow):
             self.crawler.stats.inc_value("fundwatch/filtered")
             return False
@@ -80,6 +80,9 @@ class ArticleSpiderMixin:
             return False
         if self.recorder.is_seen(url):
             self.crawler.stats.inc_value("fundwatch/seen")
+            return False
+        if self.recorder.is_given_up(url):
+            self.crawler.stats.inc_value("fundwatch/given_up")
             return False
         return True
 

@@ -49,4 +49,7 @@ class ListingSpider(ArticleSpiderMixin, CrawlSpider):
         if self.recorder.is_seen(url):
             self.crawler.stats.inc_value("fundwatch/seen")
             return None
+        if self.recorder.is_given_up(url):
+            self.crawler.stats.inc_value("fundwatch/given_up")
+            return None
         return request.replace(url=url, cb_kwargs={})
