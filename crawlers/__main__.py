@@ -71,7 +71,7 @@ def crawl(job: dict[str, Any]) -> dict[str, Any]:
     settings = build_settings(job.get("settings"))
     recorder = Recorder(job["db"], run_id=job.get("run_id"), refetch=bool(job.get("refetch")),
                         progress=bool(job.get("progress")),
-                        max_attempts=settings.getint("FUNDWATCH_MAX_ATTEMPTS", 3))
+                        max_attempts=settings.getint("FUNDWATCH_MAX_ATTEMPTS"))
     process = CrawlerProcess(settings)
     crawlers: list[tuple[str, Crawler]] = []
     sources = [Source.from_dict(s) for s in job.get("sources") or []]

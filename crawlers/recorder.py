@@ -35,7 +35,7 @@ class Recorder:
 
     def is_given_up(self, url: str) -> bool:
         """Skipped before for good (its language, a 404...) or too many times: not requested again."""
-        return url in self.given_up and url not in self.seen
+        return url in self.given_up
 
     def emit(self, event: str, **fields: Any) -> None:
         """One JSON line on stdout for the runner's progress callback."""

@@ -64,7 +64,7 @@ def _build(lang: str) -> Language:
     return nlp
 
 
-def preload(langs: tuple[str, ...] = ("fr", "en")) -> None:
+def preload(langs: tuple[str, ...] = tuple(MODEL_PREFERENCES)) -> None:
     """Load the pipelines ahead of use (French alone takes seconds: spaCy compiles its tokenizer
     exceptions), e.g. while a crawl runs in its subprocess."""
     for lang in langs:

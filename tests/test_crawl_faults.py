@@ -169,4 +169,5 @@ def test_refetch_asks_given_up_urls_again(crawled, site):
     try:
         assert usual.is_given_up(missing) and not again.is_given_up(missing)
     finally:
-        usual.close(), again.close()
+        usual.close()
+        again.close()

@@ -247,6 +247,9 @@ def test_hostile_query_through_the_cli_is_a_one_line_error(tmp_path):
     assert ranked.exit_code == 0, ranked.output
     assert [e["id"] for e in json.loads(ranked.output)] == [
         e["id"] for e in search_events(open_db(path, readonly=True), "bpifrance", sort="relevance")]
+    from db.search import RELEVANCE_WINDOW
+
+    assert f"{RELEVANCE_WINDOW:,}" in " ".join(CliRunner().invoke(app, ["search", "--help"]).output.split())
     assert _dump(open_db(path, readonly=True)) == before
 
 
